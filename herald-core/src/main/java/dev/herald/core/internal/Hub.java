@@ -1,0 +1,334 @@
+package dev.herald.core.internal;
+
+import dev.herald.core.ChannelId;
+import dev.herald.core.CloseReason;
+import dev.herald.core.HeraldUnavailableException;
+import dev.herald.core.HistoryPage;
+import dev.herald.core.Message;
+import dev.herald.core.Reset;
+import dev.herald.core.StreamPosition;
+import dev.herald.core.Subscriber;
+import dev.herald.core.Subscription;
+import dev.herald.core.spi.Broker;
+import dev.herald.core.spi.BrokerListener;
+import dev.herald.core.spi.History;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Maps channels to their subscriptions on this node and fans each message from the broker out to them.
+ *
+ * <p>Concurrency: the channel map is a {@link ConcurrentHashMap}; each channel's subscriptions are an immutable
+ * array swapped under {@code compute}, so fan-out reads one volatile array and takes no lock of the hub's. Each
+ * subscription has its own monitor, held while it decides what to hand its subscriber; subscribers only queue, so
+ * the monitor is held briefly. Broker interest ({@link Broker#subscribe}) is taken when a channel gets its first
+ * subscription and dropped with its last.
+ *
+ * <p>Ordering: a subscription resumes in three steps (Mercure's buffer-then-replay): it is registered first, so it
+ * buffers every live message from then on; then history after its cursor is replayed; then the buffered messages
+ * with offsets beyond the last replayed one are handed over and it goes live. Live messages are checked against
+ * the last delivered position: a duplicate is dropped, and a hole (a message missed by the broker, e.g. while Redis
+ * reconnected) or an epoch change sends the subscription back to history to catch up, so a subscriber sees every
+ * offset exactly once, in order, or an explicit {@link Reset}.
+ *
+ * <p>Memory: a replaying subscription buffers at most {@code replayBufferLimit} live messages; beyond that its
+ * subscriber is closed as a slow consumer. History is read in pages of {@code replayPageSize}.
+ */
+public final class Hub implements BrokerListener {
+
+    private static final HubSubscription[] NONE = new HubSubscription[0];
+
+    private final ConcurrentHashMap<ChannelId, ChannelSubscriptions> channels = new ConcurrentHashMap<>();
+    private final AtomicInteger subscriptionCount = new AtomicInteger();
+    private final Broker broker;
+    private final History history;
+    private final int replayPageSize;
+    private final int replayBufferLimit;
+
+    public Hub(Broker broker, History history, int replayPageSize, int replayBufferLimit) {
+        this.broker = broker;
+        this.history = history;
+        this.replayPageSize = replayPageSize;
+        this.replayBufferLimit = replayBufferLimit;
+    }
+
+    @Override
+    public void onMessage(Message message) {
+        ChannelSubscriptions entry = channels.get(message.channel());
+        if (entry == null) {
+            return;
+        }
+        for (HubSubscription subscription : entry.subscriptions) {
+            subscription.live(message);
+        }
+    }
+
+    /** See {@link dev.herald.core.HeraldNode#subscribe}. */
+    public CompletableFuture<Subscription> subscribe(ChannelId channel, @Nullable StreamPosition since,
+                                                     Subscriber subscriber) {
+        HubSubscription subscription = new HubSubscription(channel, subscriber);
+        CompletableFuture<Void> created = new CompletableFuture<>();
+        ChannelSubscriptions entry = channels.compute(channel, (c, current) -> {
+            if (current == null) {
+                return new ChannelSubscriptions(new HubSubscription[] {subscription}, created);
+            }
+            HubSubscription[] grown = Arrays.copyOf(current.subscriptions, current.subscriptions.length + 1);
+            grown[grown.length - 1] = subscription;
+            return new ChannelSubscriptions(grown, current.interest);
+        });
+        subscriptionCount.incrementAndGet();
+        if (entry.interest == created) {
+            // Outside compute: the broker takes its own locks, and publish holds those while it reaches the hub.
+            broker.subscribe(channel).whenComplete((ok, failure) -> {
+                if (failure != null) {
+                    created.completeExceptionally(failure);
+                } else {
+                    created.complete(null);
+                }
+            });
+        }
+        return entry.interest
+                .thenCompose(ignored -> subscription.begin(since))
+                .handle((started, failure) -> {
+                    if (failure != null) {
+                        subscription.close();
+                        throw new CompletionException(unwrap(failure));
+                    }
+                    return subscription;
+                });
+    }
+
+    /** Subscriptions currently registered on this node. */
+    public int subscriptionCount() {
+        return subscriptionCount.get();
+    }
+
+    /** Channels with at least one subscription on this node. */
+    public int channelCount() {
+        return channels.size();
+    }
+
+    private void remove(HubSubscription subscription) {
+        ChannelId channel = subscription.channel;
+        boolean[] last = {false};
+        channels.computeIfPresent(channel, (c, current) -> {
+            HubSubscription[] kept = Arrays.stream(current.subscriptions)
+                    .filter(s -> s != subscription)
+                    .toArray(HubSubscription[]::new);
+            if (kept.length == current.subscriptions.length) {
+                return current;
+            }
+            subscriptionCount.decrementAndGet();
+            if (kept.length == 0) {
+                last[0] = true;
+                return null;
+            }
+            return new ChannelSubscriptions(kept, current.interest);
+        });
+        if (last[0]) {
+            broker.unsubscribe(channel);
+        }
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    }
+
+    private record ChannelSubscriptions(HubSubscription[] subscriptions, CompletableFuture<Void> interest) {
+        ChannelSubscriptions {
+            if (subscriptions.length == 0) {
+                subscriptions = NONE;
+            }
+        }
+    }
+
+    /** One subscriber's subscription to one channel; its state machine is described in the class comment. */
+    private final class HubSubscription implements Subscription {
+        private final ChannelId channel;
+        private final Subscriber subscriber;
+        private final ArrayDeque<Message> pending = new ArrayDeque<>();
+        private final CompletableFuture<Void> started = new CompletableFuture<>();
+        private boolean replaying = true;
+        private boolean closed;
+        private @Nullable StreamPosition last;
+        private @Nullable StreamPosition start;
+
+        HubSubscription(ChannelId channel, Subscriber subscriber) {
+            this.channel = channel;
+            this.subscriber = subscriber;
+        }
+
+        @Override
+        public ChannelId channel() {
+            return channel;
+        }
+
+        @Override
+        public synchronized StreamPosition start() {
+            if (start == null) {
+                throw new IllegalStateException("subscription has not started yet");
+            }
+            return start;
+        }
+
+        CompletableFuture<Void> begin(@Nullable StreamPosition since) {
+            if (since == null) {
+                // Live only: learn the top, then hand over whatever was buffered beyond it.
+                history.read(channel, null, 0).whenComplete((page, failure) -> {
+                    if (failure != null) {
+                        fail(failure);
+                        return;
+                    }
+                    synchronized (this) {
+                        last = page.top();
+                        start = last;
+                        goLive();
+                    }
+                });
+            } else {
+                synchronized (this) {
+                    last = since;
+                }
+                catchUp(since, true);
+            }
+            return started;
+        }
+
+        synchronized void live(Message message) {
+            if (closed) {
+                return;
+            }
+            if (replaying) {
+                buffer(message);
+            } else {
+                accept(message, false);
+            }
+        }
+
+        private void buffer(Message message) {
+            if (pending.size() >= replayBufferLimit) {
+                slow();
+                return;
+            }
+            pending.addLast(message);
+        }
+
+        /** Hands {@code message} over if it is the next one; called holding the monitor, not while replaying. */
+        private void accept(Message message, boolean fromPending) {
+            StreamPosition at = last;
+            assert at != null;
+            if (message.ephemeral()) {
+                deliver(message);
+                return;
+            }
+            if (message.position().epoch().equals(at.epoch()) && message.offset() <= at.offset()) {
+                return;   // already delivered, by replay or a redelivery from the broker
+            }
+            if (!message.position().epoch().equals(at.epoch()) || message.offset() != at.offset() + 1) {
+                // A hole or a new epoch: history knows what we missed (or that it is gone).
+                replaying = true;
+                if (fromPending) {
+                    pending.addFirst(message);
+                } else {
+                    buffer(message);
+                }
+                catchUp(at, false);
+                return;
+            }
+            if (deliver(message)) {
+                last = message.position();
+            }
+        }
+
+        private boolean deliver(Message message) {
+            if (!subscriber.offer(message)) {
+                slow();
+                return false;
+            }
+            return true;
+        }
+
+        private void catchUp(StreamPosition since, boolean first) {
+            history.read(channel, since, replayPageSize).whenComplete((page, failure) -> {
+                if (failure != null) {
+                    fail(failure);
+                    return;
+                }
+                replay(since, page, first);
+            });
+        }
+
+        private synchronized void replay(StreamPosition since, HistoryPage page, boolean first) {
+            if (closed) {
+                return;
+            }
+            if (page.gap() != null) {
+                Reset reset = new Reset(channel, page.gap(), page.resetPosition());
+                if (!subscriber.offerReset(reset)) {
+                    slow();
+                    return;
+                }
+                last = reset.position();
+            }
+            if (first) {
+                start = last;
+            }
+            for (Message message : page.messages()) {
+                if (!deliver(message)) {
+                    return;
+                }
+                last = message.position();
+            }
+            if (page.more()) {
+                catchUp(last, false);
+                return;
+            }
+            goLive();
+        }
+
+        /** Drains the buffer of live messages and goes live; called holding the monitor. */
+        private void goLive() {
+            replaying = false;
+            while (!replaying && !closed && !pending.isEmpty()) {
+                accept(pending.pollFirst(), true);
+            }
+            started.complete(null);
+        }
+
+        private void slow() {
+            close();
+            subscriber.close(CloseReason.SLOW_CONSUMER);
+            started.completeExceptionally(new IllegalStateException("closed as a slow consumer while replaying"));
+        }
+
+        private void fail(Throwable failure) {
+            Throwable cause = unwrap(failure);
+            boolean wasStarted = started.isDone();
+            close();
+            if (wasStarted) {
+                // A catch-up after going live failed: the subscriber cannot be kept consistent, so it reconnects.
+                subscriber.close(cause instanceof HeraldUnavailableException
+                        ? CloseReason.BROKER_UNAVAILABLE : CloseReason.INTERNAL_ERROR);
+            } else {
+                started.completeExceptionally(cause);
+            }
+        }
+
+        @Override
+        public void close() {
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+                pending.clear();
+            }
+            remove(this);
+        }
+    }
+}
