@@ -163,6 +163,14 @@ herald_ensure_apt() {
   return 0
 }
 
+# Ensure `mvn` is present. Also, on JDK 23+, silence the sun.misc.Unsafe warnings that
+# Debian's Maven 3.8 (its bundled Guava) prints at every start: run herald_find_java first.
 herald_ensure_maven() {
-  herald_ensure_apt maven:mvn
+  herald_ensure_apt maven:mvn || return 1
+  if [ "${HERALD_JAVA_MAJOR:-0}" -ge 23 ]; then
+    case " ${MAVEN_OPTS:-} " in
+      *" --sun-misc-unsafe-memory-access="*) ;;
+      *) export MAVEN_OPTS="${MAVEN_OPTS:+$MAVEN_OPTS }--sun-misc-unsafe-memory-access=allow" ;;
+    esac
+  fi
 }

@@ -90,6 +90,6 @@ test('headless Chromium starts and follows an EventSource through a proxy drop',
   await waitFor(async () => (await b.page.evaluate(() => window.got.length)) >= 6, { timeoutMs: 10_000, message: 'three more events after the reconnect' });
   const got = await b.page.evaluate(() => window.got.slice(0, 6));
   assert.deepEqual(got, ['m1', 'm2', 'm3', 'm4', 'm5', 'm6']);
-  const file = await b.screenshot('harness-data-page');
+  const file = await b.screenshot('harness-page');
   assert.ok(existsSync(file));
 });

@@ -115,7 +115,8 @@ test('README SSE snippet resumes after a network drop with no loss and no duplic
     const lastEventId = /\r\nlast-event-id: *([^\r\n]*)\r\n/i.exec(resumes[0].text)?.[1];
     assert.equal(lastEventId, ids[49], 'the reconnect carries Last-Event-ID of message 50');
   } catch (err) {
-    await b.screenshot('sse-snippet-failure').catch(() => {});
+    const shot = await b.screenshot('sse-snippet-failure').catch(() => null);
+    console.error(`screenshot: ${shot}\nserver log (${herald.logFile}), last lines:\n${await herald.logTail(60)}`);
     throw err;
   }
 });

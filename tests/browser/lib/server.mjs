@@ -22,12 +22,15 @@ export function heraldCommand() {
 /**
  * Starts `java -jar herald.jar serve --port 0 --host 127.0.0.1 ...extraArgs` and waits for its
  * "Herald listening on http://HOST:PORT" line.
- * Returns { url, host, port, logFile, process, stop() }. stop() sends SIGTERM and waits for the
+ * Returns { url, host, port, logFile, logTail(lines), process, stop(), exited }. stop() sends SIGTERM and waits for the
  * exit (SIGKILL after `stopTimeoutMs`); it resolves to { code, signal }.
  */
 export async function startHerald(extraArgs = [], { name = 'herald', startTimeoutMs = 30_000, stopTimeoutMs = 10_000, env = {} } = {}) {
   const { java, jar } = heraldCommand();
-  const logFile = outputPath(`${slug(name)}-${process.pid}-${++counter}.log`);
+  // Named after the test, so a rerun overwrites its own log; the default name adds the pid.
+  counter++;
+  const base = name === 'herald' ? `herald-${process.pid}` : slug(name);
+  const logFile = outputPath(`${base}${counter > 1 ? `-${counter}` : ''}.log`);
   const log = createWriteStream(logFile);
   const args = [...(process.env.HERALD_TEST_JAVA_OPTS || '').split(/\s+/).filter(Boolean),
     '-jar', jar, 'serve', '--port', '0', '--host', '127.0.0.1', ...extraArgs];
@@ -46,10 +49,10 @@ export async function startHerald(extraArgs = [], { name = 'herald', startTimeou
   let exitInfo = null;
   exited.then((info) => { exitInfo = info; log.write(`\n[exited: code=${info.code} signal=${info.signal}]\n`); });
 
-  const logTail = async () => {
+  const logTail = async (lines = 40) => {
     try {
       const text = await readFile(logFile, 'utf8');
-      return text.split('\n').slice(-40).join('\n');
+      return text.split('\n').slice(-lines).join('\n');
     } catch {
       return '(no log)';
     }
@@ -122,5 +125,5 @@ export async function startHerald(extraArgs = [], { name = 'herald', startTimeou
     return stopping;
   };
 
-  return { ...info, logFile, process: child, stop, exited };
+  return { ...info, logFile, logTail, process: child, stop, exited };
 }
