@@ -156,6 +156,11 @@ final class HistoryBuffer {
         interest = Math.max(0, interest - 1);
     }
 
+    /** Whether this node subscribed to the channel more often than it unsubscribed. */
+    boolean hasInterest() {
+        return interest > 0;
+    }
+
     /** Marks this buffer as forgotten by the broker; it must not be used again. */
     void retire() {
         retired = true;

@@ -116,7 +116,9 @@ public final class InMemoryBroker implements Broker, History {
                 if (!options.ephemeral()) {
                     retain(buffer, message, now);
                 }
-                target.onMessage(message);
+                if (buffer.hasInterest()) {
+                    target.onMessage(message);   // only channels this node subscribed to, as Broker#subscribe says
+                }
                 return position;
             }));
         } catch (RuntimeException e) {
