@@ -1,0 +1,164 @@
+package dev.herald.server;
+
+import dev.herald.core.HeraldNode;
+import dev.herald.core.memory.InMemoryBroker;
+import dev.herald.server.http.ChannelsEndpoint;
+import dev.herald.server.http.HeraldServerInitializer;
+import dev.herald.server.http.HttpRouter;
+import dev.herald.server.internal.LiveConnections;
+import dev.herald.server.longpoll.LongPollEndpoint;
+import dev.herald.server.sse.SseEndpoint;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.HashedWheelTimer;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Herald: Netty server, node, and the shared timers. {@link #start} binds; {@link #close} shuts down
+ * gracefully: stop accepting, tell every held client to reconnect (SSE streams end, held polls are answered), wait
+ * up to the grace period for connections to finish, then stop.
+ */
+public final class HeraldServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(HeraldServer.class);
+
+    private final HeraldServerConfig config;
+    private final HeraldNode node;
+    private final InMemoryBroker broker;
+    private final EventLoopGroup group;
+    private final HashedWheelTimer timer;
+    private final LiveConnections live = new LiveConnections();
+    private final ChannelGroup connections = new DefaultChannelGroup("herald", GlobalEventExecutor.INSTANCE);
+    private final Channel serverChannel;
+    private final ScheduledFuture<?> housekeeping;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private HeraldServer(HeraldServerConfig config) throws InterruptedException {
+        this.config = config;
+        this.broker = InMemoryBroker.builder()
+                .historySize(config.historySize())
+                .historyAge(config.historyAge())
+                .historyBytes(config.historyBytes())
+                .maxTotalBytes(config.historyTotalBytes())
+                .maxChannels(config.maxChannels())
+                .build();
+        this.node = HeraldNode.builder().broker(broker).build();
+        boolean epoll = Epoll.isAvailable();
+        DefaultThreadFactory threads = new DefaultThreadFactory("herald-io", true);
+        this.group = epoll ? new EpollEventLoopGroup(config.ioThreads(), threads)
+                : new NioEventLoopGroup(config.ioThreads(), threads);
+        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
+                : NioServerSocketChannel.class;
+        // One timer thread for every held poll, instead of one scheduled task per connection.
+        this.timer = new HashedWheelTimer(new DefaultThreadFactory("herald-timer", true), 100, TimeUnit.MILLISECONDS);
+
+        HttpRouter router = new HttpRouter(node, live,
+                new ChannelsEndpoint(node),
+                new SseEndpoint(node, config, live),
+                new LongPollEndpoint(node, config, live, timer));
+        int high = config.maxOutboundBytes();
+        this.serverChannel = new ServerBootstrap()
+                .group(group)
+                .channel(channelType)
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
+                .childHandler(new HeraldServerInitializer(config, router, connections))
+                .bind(config.host(), config.port())
+                .sync()
+                .channel();
+
+        long tick = Math.max(50, Math.min(1000, config.sseKeepAlive().toMillis() / 3));
+        long sweepEvery = Math.max(1, Math.min(10_000, config.historyAge().toMillis() / 4) / tick);
+        long[] ticks = {0};
+        this.housekeeping = group.next().scheduleAtFixedRate(() -> {
+            live.tick(System.nanoTime());
+            if (++ticks[0] % sweepEvery == 0) {
+                broker.sweep();
+            }
+        }, tick, tick, TimeUnit.MILLISECONDS);
+        log.info("Herald {} on {} ({} I/O threads, {})", version(), serverChannel.localAddress(), config.ioThreads(),
+                epoll ? "epoll" : "nio");
+    }
+
+    /** Binds and starts a server; throws if the address cannot be bound. */
+    public static HeraldServer start(HeraldServerConfig config) {
+        try {
+            return new HeraldServer(config);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting", e);
+        }
+    }
+
+    public InetSocketAddress address() {
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    public int port() {
+        return address().getPort();
+    }
+
+    public HeraldNode node() {
+        return node;
+    }
+
+    public HeraldServerConfig config() {
+        return config;
+    }
+
+    /** Graceful shutdown, bounded by the configured grace period. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
+        log.info("shutting down: {} connections, {} held", connections.size() - 1, live.size());
+        serverChannel.close().awaitUninterruptibly();
+        housekeeping.cancel(false);
+        live.shutdownAll();
+        awaitConnections(deadline);
+        connections.close().awaitUninterruptibly(Math.max(0, remaining(deadline)), TimeUnit.NANOSECONDS);
+        timer.stop();
+        node.close();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
+        log.info("stopped");
+    }
+
+    private void awaitConnections(long deadline) {
+        // Clients that were told to reconnect close their side; wait for that, then close the rest ourselves.
+        while (remaining(deadline) > 0 && live.size() > 0) {
+            connections.newCloseFuture().awaitUninterruptibly(Math.min(50, Duration.ofNanos(remaining(deadline))
+                    .toMillis() + 1), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private static long remaining(long deadline) {
+        return deadline - System.nanoTime();
+    }
+
+    static String version() {
+        String version = HeraldServer.class.getPackage().getImplementationVersion();
+        return version == null ? "dev" : version;
+    }
+}

@@ -1,0 +1,156 @@
+package dev.herald.server;
+
+import dev.herald.core.memory.InMemoryBroker;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything a {@link HeraldServer} can be told, immutable. Each limit sits next to its default and the abuse it
+ * stops; {@code ./herald serve --help} lists the same settings.
+ *
+ * @param host                   interface to bind, default {@value #DEFAULT_HOST}
+ * @param port                   TCP port, default {@value #DEFAULT_PORT}; 0 picks a free one
+ * @param ioThreads              Netty event-loop threads, default one per core
+ * @param historySize            messages kept per channel
+ * @param historyAge             how long a message is kept
+ * @param historyBytes           bytes kept per channel
+ * @param historyTotalBytes      bytes kept across all channels (bounds the heap used by history)
+ * @param maxChannels            channels a node holds at once (clients create channels by naming them)
+ * @param maxMessageBytes        largest accepted payload, default 64 KiB; larger gets 413 (stops heap abuse)
+ * @param maxChannelsPerRequest  channels one SSE stream or poll may name, default {@value #DEFAULT_MAX_CHANNELS_PER_REQUEST}
+ * @param sseKeepAlive           SSE comment interval on an idle stream, default 15 s (below common proxy idle timeouts)
+ * @param sseRetry               the {@code retry:} reconnect hint sent to EventSource, default 2 s
+ * @param pollTimeout            how long a long poll is held when it asks for no timeout, default 30 s
+ * @param pollTimeoutMax         the longest a client may ask a poll to be held, default 120 s
+ * @param maxOutboundBytes       bytes queued for one connection beyond what the kernel holds, default 1 MiB; more
+ *                               closes it as a slow consumer, so one stalled reader cannot grow the heap
+ * @param requestTimeout         a connection that sends no complete request for this long is closed (slowloris)
+ * @param shutdownGrace          how long a graceful shutdown waits for connections to finish
+ */
+public record HeraldServerConfig(
+        String host,
+        int port,
+        int ioThreads,
+        int historySize,
+        Duration historyAge,
+        long historyBytes,
+        long historyTotalBytes,
+        int maxChannels,
+        int maxMessageBytes,
+        int maxChannelsPerRequest,
+        Duration sseKeepAlive,
+        Duration sseRetry,
+        Duration pollTimeout,
+        Duration pollTimeoutMax,
+        int maxOutboundBytes,
+        Duration requestTimeout,
+        Duration shutdownGrace) {
+
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_PORT = 8080;
+    public static final int DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024;
+    public static final int DEFAULT_MAX_CHANNELS_PER_REQUEST = 16;
+    public static final Duration DEFAULT_SSE_KEEP_ALIVE = Duration.ofSeconds(15);
+    public static final Duration DEFAULT_SSE_RETRY = Duration.ofSeconds(2);
+    public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_POLL_TIMEOUT_MAX = Duration.ofSeconds(120);
+    public static final int DEFAULT_MAX_OUTBOUND_BYTES = 1024 * 1024;
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
+
+    public HeraldServerConfig {
+        Objects.requireNonNull(host, "host");
+        require(port >= 0 && port <= 65535, "port must be 0-65535: " + port);
+        require(ioThreads >= 1, "io threads must be at least 1: " + ioThreads);
+        require(historySize >= 0, "history size must not be negative: " + historySize);
+        require(positive(historyAge), "history age must be positive: " + historyAge);
+        require(historyBytes >= 0, "history bytes must not be negative: " + historyBytes);
+        require(historyTotalBytes >= 0, "history total bytes must not be negative: " + historyTotalBytes);
+        require(maxChannels >= 1, "max channels must be at least 1: " + maxChannels);
+        require(maxMessageBytes >= 1, "max message bytes must be at least 1: " + maxMessageBytes);
+        require(maxChannelsPerRequest >= 1, "max channels per request must be at least 1: " + maxChannelsPerRequest);
+        require(positive(sseKeepAlive), "SSE keep-alive must be positive: " + sseKeepAlive);
+        require(positive(sseRetry), "SSE retry must be positive: " + sseRetry);
+        require(positive(pollTimeout), "poll timeout must be positive: " + pollTimeout);
+        require(pollTimeoutMax.compareTo(pollTimeout) >= 0,
+                "poll timeout cap " + pollTimeoutMax + " is below the default poll timeout " + pollTimeout);
+        require(maxOutboundBytes >= 1024, "max outbound bytes must be at least 1024: " + maxOutboundBytes);
+        require(positive(requestTimeout), "request timeout must be positive: " + requestTimeout);
+        require(!shutdownGrace.isNegative(), "shutdown grace must not be negative: " + shutdownGrace);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    private static boolean positive(Duration duration) {
+        return !duration.isNegative() && !duration.isZero();
+    }
+
+    private static void require(boolean condition, String message) {
+        if (!condition) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    /** Builds a {@link HeraldServerConfig}; starts from the defaults. */
+    public static final class Builder {
+        private String host = DEFAULT_HOST;
+        private int port = DEFAULT_PORT;
+        private int ioThreads = Runtime.getRuntime().availableProcessors();
+        private int historySize = InMemoryBroker.DEFAULT_HISTORY_SIZE;
+        private Duration historyAge = InMemoryBroker.DEFAULT_HISTORY_AGE;
+        private long historyBytes = InMemoryBroker.DEFAULT_HISTORY_BYTES;
+        private long historyTotalBytes = InMemoryBroker.DEFAULT_MAX_TOTAL_BYTES;
+        private int maxChannels = InMemoryBroker.DEFAULT_MAX_CHANNELS;
+        private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
+        private int maxChannelsPerRequest = DEFAULT_MAX_CHANNELS_PER_REQUEST;
+        private Duration sseKeepAlive = DEFAULT_SSE_KEEP_ALIVE;
+        private Duration sseRetry = DEFAULT_SSE_RETRY;
+        private Duration pollTimeout = DEFAULT_POLL_TIMEOUT;
+        private Duration pollTimeoutMax = DEFAULT_POLL_TIMEOUT_MAX;
+        private int maxOutboundBytes = DEFAULT_MAX_OUTBOUND_BYTES;
+        private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+        private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
+
+        private Builder() {
+        }
+
+        private Builder(HeraldServerConfig c) {
+            host = c.host; port = c.port; ioThreads = c.ioThreads; historySize = c.historySize;
+            historyAge = c.historyAge; historyBytes = c.historyBytes; historyTotalBytes = c.historyTotalBytes;
+            maxChannels = c.maxChannels; maxMessageBytes = c.maxMessageBytes;
+            maxChannelsPerRequest = c.maxChannelsPerRequest; sseKeepAlive = c.sseKeepAlive; sseRetry = c.sseRetry;
+            pollTimeout = c.pollTimeout; pollTimeoutMax = c.pollTimeoutMax; maxOutboundBytes = c.maxOutboundBytes;
+            requestTimeout = c.requestTimeout; shutdownGrace = c.shutdownGrace;
+        }
+
+        public Builder host(String v) { host = v; return this; }
+        public Builder port(int v) { port = v; return this; }
+        public Builder ioThreads(int v) { ioThreads = v; return this; }
+        public Builder historySize(int v) { historySize = v; return this; }
+        public Builder historyAge(Duration v) { historyAge = v; return this; }
+        public Builder historyBytes(long v) { historyBytes = v; return this; }
+        public Builder historyTotalBytes(long v) { historyTotalBytes = v; return this; }
+        public Builder maxChannels(int v) { maxChannels = v; return this; }
+        public Builder maxMessageBytes(int v) { maxMessageBytes = v; return this; }
+        public Builder maxChannelsPerRequest(int v) { maxChannelsPerRequest = v; return this; }
+        public Builder sseKeepAlive(Duration v) { sseKeepAlive = v; return this; }
+        public Builder sseRetry(Duration v) { sseRetry = v; return this; }
+        public Builder pollTimeout(Duration v) { pollTimeout = v; return this; }
+        public Builder pollTimeoutMax(Duration v) { pollTimeoutMax = v; return this; }
+        public Builder maxOutboundBytes(int v) { maxOutboundBytes = v; return this; }
+        public Builder requestTimeout(Duration v) { requestTimeout = v; return this; }
+        public Builder shutdownGrace(Duration v) { shutdownGrace = v; return this; }
+
+        public HeraldServerConfig build() {
+            return new HeraldServerConfig(host, port, ioThreads, historySize, historyAge, historyBytes,
+                    historyTotalBytes, maxChannels, maxMessageBytes, maxChannelsPerRequest, sseKeepAlive, sseRetry,
+                    pollTimeout, pollTimeoutMax, maxOutboundBytes, requestTimeout, shutdownGrace);
+        }
+    }
+}

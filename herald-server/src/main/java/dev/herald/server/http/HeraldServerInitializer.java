@@ -1,0 +1,76 @@
+package dev.herald.server.http;
+
+import dev.herald.server.HeraldServerConfig;
+import dev.herald.server.internal.Json;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One pipeline per connection: HTTP/1.1 codec (bounded request line and headers), request-timeout idle handler,
+ * aggregator (bounded body), router.
+ */
+public final class HeraldServerInitializer extends ChannelInitializer<SocketChannel> {
+
+    /** Longest request line (method, path, query), in bytes; longer gets 414. Stops unbounded URL buffering. */
+    public static final int MAX_INITIAL_LINE = 8192;
+    /** Largest header block, in bytes; larger gets 431. */
+    public static final int MAX_HEADER_SIZE = 16384;
+
+    private final HeraldServerConfig config;
+    private final HttpRouter router;
+    private final ChannelGroup all;
+
+    public HeraldServerInitializer(HeraldServerConfig config, HttpRouter router, ChannelGroup all) {
+        this.config = config;
+        this.router = router;
+        this.all = all;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel channel) {
+        all.add(channel);
+        ChannelPipeline pipeline = channel.pipeline();
+        pipeline.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 8192));
+        pipeline.addLast("idle", new IdleStateHandler(config.requestTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+        pipeline.addLast("aggregator", new BoundedAggregator(config.maxMessageBytes()));
+        pipeline.addLast("router", router);
+    }
+
+    /** The stock aggregator, answering an oversized body with Herald's JSON error instead of an empty 413. */
+    private static final class BoundedAggregator extends HttpObjectAggregator {
+        private final int maxBytes;
+
+        BoundedAggregator(int maxBytes) {
+            super(maxBytes, true);
+            this.maxBytes = maxBytes;
+        }
+
+        @Override
+        protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+            byte[] body = Json.error("payload_too_large", "the body exceeds " + maxBytes + " bytes");
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                    HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, Unpooled.wrappedBuffer(body));
+            response.headers()
+                    .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
+                    .set(HttpHeaderNames.CONNECTION, "close")
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+            // The rest of the body is still on its way; closing is the only way not to read it.
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}

@@ -1,0 +1,202 @@
+package dev.herald.server.http;
+
+import dev.herald.core.ChannelId;
+import dev.herald.core.HeraldNode;
+import dev.herald.server.internal.Json;
+import dev.herald.server.internal.LiveConnections;
+import dev.herald.server.longpoll.LongPollEndpoint;
+import dev.herald.server.sse.SseEndpoint;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.AttributeKey;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes each complete request by path to its endpoint, and turns {@link HttpProblem}s into JSON errors. Shared by
+ * every connection of a server.
+ *
+ * <p>A connection carrying an SSE stream or a held poll is marked held: the request-timeout idle event is ignored
+ * for it (the client legitimately sends nothing while it waits), and a further request on a streaming connection
+ * closes it, since HTTP/1.1 cannot answer it until the stream ends.
+ */
+@ChannelHandler.Sharable
+public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+    private static final Logger log = LoggerFactory.getLogger(HttpRouter.class);
+    private static final AttributeKey<String> HELD = AttributeKey.valueOf("herald.held");
+    private static final String CHANNELS_PREFIX = "/v1/channels/";
+    private static final String MESSAGES_SUFFIX = "/messages";
+
+    private final HeraldNode node;
+    private final LiveConnections live;
+    private final ChannelsEndpoint channels;
+    private final SseEndpoint sse;
+    private final LongPollEndpoint poll;
+    private final StaticFiles files = new StaticFiles();
+
+    public HttpRouter(HeraldNode node, LiveConnections live, ChannelsEndpoint channels, SseEndpoint sse,
+                      LongPollEndpoint poll) {
+        this.node = node;
+        this.live = live;
+        this.channels = channels;
+        this.sse = sse;
+        this.poll = poll;
+    }
+
+    /** Marks the connection held ({@code "stream"} or {@code "poll"}); see the class comment. */
+    public static void hold(Channel channel, String kind) {
+        channel.attr(HELD).set(kind);
+    }
+
+    /** Clears the held mark once a poll is answered. */
+    public static void release(Channel channel) {
+        channel.attr(HELD).set(null);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if ("stream".equals(ctx.channel().attr(HELD).get())) {
+            ctx.close();
+            return;
+        }
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        if (!request.decoderResult().isSuccess()) {
+            HttpResponses.error(ctx, false, HttpProblem.badRequest("malformed_request", "the request is not valid HTTP"));
+            return;
+        }
+        try {
+            route(ctx, request);
+        } catch (HttpProblem problem) {
+            release(ctx.channel());
+            HttpResponses.error(ctx, keepAlive, problem);
+        } catch (RuntimeException e) {
+            release(ctx.channel());
+            HttpResponses.error(ctx, keepAlive, ChannelsEndpoint.problem(e));
+        }
+    }
+
+    private void route(ChannelHandlerContext ctx, FullHttpRequest request) {
+        QueryStringDecoder query = new QueryStringDecoder(request.uri());
+        String path;
+        try {
+            path = query.path();
+            query.parameters();   // decoded now, so a bad escape is the client's 400, not a 500 later
+        } catch (IllegalArgumentException e) {
+            throw HttpProblem.badRequest("malformed_request", "the request URI is not validly percent-encoded");
+        }
+        HttpMethod method = request.method();
+        if (path.startsWith(CHANNELS_PREFIX) && path.endsWith(MESSAGES_SUFFIX)
+                && path.length() > CHANNELS_PREFIX.length() + MESSAGES_SUFFIX.length()) {
+            String name = QueryStringDecoder.decodeComponent(
+                    path.substring(CHANNELS_PREFIX.length(), path.length() - MESSAGES_SUFFIX.length()));
+            ChannelId channel = StreamRequest.channel(name);
+            if (method.equals(HttpMethod.POST)) {
+                channels.publish(ctx, request, channel, query);
+            } else if (method.equals(HttpMethod.GET)) {
+                channels.history(ctx, request, channel, query);
+            } else {
+                throw methodNotAllowed(method, "GET, POST");
+            }
+            return;
+        }
+        switch (path) {
+            case "/v1/sse" -> {
+                requireGet(method);
+                hold(ctx.channel(), "stream");
+                if (ctx.pipeline().get("idle") != null) {
+                    ctx.pipeline().remove("idle");   // a stream has its own keep-alive; no per-connection timer
+                }
+                sse.open(ctx, request, query);
+            }
+            case "/v1/poll" -> {
+                requireGet(method);
+                hold(ctx.channel(), "poll");
+                poll.poll(ctx, request, query);
+            }
+            case "/healthz" -> {
+                requireGet(method);
+                HttpResponses.json(ctx, HttpUtil.isKeepAlive(request), HttpResponseStatus.OK,
+                        "{\"status\":\"ok\"}".getBytes(StandardCharsets.US_ASCII));
+            }
+            case "/v1/stats" -> {
+                requireGet(method);
+                stats(ctx, request);
+            }
+            default -> serveFile(ctx, request, path);
+        }
+    }
+
+    private void stats(ChannelHandlerContext ctx, FullHttpRequest request) {
+        Runtime runtime = Runtime.getRuntime();
+        HttpResponses.json(ctx, HttpUtil.isKeepAlive(request), HttpResponseStatus.OK, Json.write(g -> {
+            g.writeStartObject();
+            g.writeNumberField("subscriptions", node.subscriptionCount());
+            g.writeNumberField("heldConnections", live.size());
+            g.writeNumberField("heapUsedBytes", runtime.totalMemory() - runtime.freeMemory());
+            g.writeNumberField("heapMaxBytes", runtime.maxMemory());
+            g.writeEndObject();
+        }));
+    }
+
+    private void serveFile(ChannelHandlerContext ctx, FullHttpRequest request, String path) {
+        StaticFiles.File file = request.method().equals(HttpMethod.GET) ? files.get(path) : null;
+        if (file == null) {
+            throw new HttpProblem(HttpResponseStatus.NOT_FOUND, "not_found", "no such endpoint: "
+                    + request.method() + " " + (path.length() > 100 ? path.substring(0, 100) + "..." : path));
+        }
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                io.netty.buffer.Unpooled.wrappedBuffer(file.body()));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, file.contentType())
+                .set(HttpHeaderNames.CACHE_CONTROL, "no-cache")
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, file.body().length);
+        HttpResponses.send(ctx, HttpUtil.isKeepAlive(request), response);
+    }
+
+    private static void requireGet(HttpMethod method) {
+        if (!method.equals(HttpMethod.GET)) {
+            throw methodNotAllowed(method, "GET");
+        }
+    }
+
+    private static HttpProblem methodNotAllowed(HttpMethod method, String allowed) {
+        return new HttpProblem(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
+                method + " is not allowed here; use " + allowed);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event instanceof IdleStateEvent) {
+            if (ctx.channel().attr(HELD).get() == null) {
+                ctx.close();   // no complete request within the request timeout: an idle or slowloris connection
+            }
+            return;
+        }
+        super.userEventTriggered(ctx, event);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            log.debug("connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        } else {
+            log.warn("connection {} failed", ctx.channel().remoteAddress(), cause);
+        }
+        ctx.close();
+    }
+}

@@ -1,0 +1,195 @@
+package dev.herald.server.longpoll;
+
+import dev.herald.core.CloseReason;
+import dev.herald.core.Cursor;
+import dev.herald.core.Message;
+import dev.herald.core.Reset;
+import dev.herald.core.StreamPosition;
+import dev.herald.core.Subscriber;
+import dev.herald.core.Subscription;
+import dev.herald.server.http.HttpResponses;
+import dev.herald.server.http.HttpRouter;
+import dev.herald.server.http.StreamRequest;
+import dev.herald.server.internal.Json;
+import dev.herald.server.internal.LiveConnections;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.Timeout;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One held poll: collects what the hub offers and answers once.
+ *
+ * <p>Concurrency: offers arrive on publisher threads, the timeout on the timer thread, the subscribe completion on
+ * whichever thread completed it; all state is guarded by this object's monitor, and the answer is written on the
+ * connection's event loop. The answer goes out once the subscriptions are all in place (so every channel's cursor
+ * is known) and then any of: something to deliver, the timeout, a shutdown.
+ *
+ * <p>Ordering and memory: at most {@code limit} messages are collected. Later ones are ignored rather than refused
+ * (refusing would close this poll as a slow consumer); the returned cursor stops at the last collected message of
+ * each channel, so the next poll gets them.
+ */
+final class LongPollSubscriber implements Subscriber, LiveConnections.Live {
+
+    private final ChannelHandlerContext ctx;
+    private final boolean keepAlive;
+    private final StreamRequest request;
+    private final int limit;
+    private final LiveConnections live;
+    private final StreamPosition[] positions;
+    private final List<Message> messages = new ArrayList<>();
+    private final List<Reset> resets = new ArrayList<>();
+    private Subscription @Nullable [] subscriptions;
+    private @Nullable Timeout timeout;
+    private boolean full;
+    private boolean answerWanted;
+    private boolean answerScheduled;
+    private boolean done;
+
+    LongPollSubscriber(ChannelHandlerContext ctx, boolean keepAlive, StreamRequest request, int limit,
+                       LiveConnections live) {
+        this.ctx = ctx;
+        this.keepAlive = keepAlive;
+        this.request = request;
+        this.limit = limit;
+        this.live = live;
+        this.positions = new StreamPosition[request.channels().size()];
+        if (request.cursor() != null) {
+            request.cursor().positions().toArray(positions);
+        }
+        live.add(this);
+    }
+
+    @Override
+    public synchronized boolean offer(Message message) {
+        if (done || full) {
+            return true;
+        }
+        messages.add(message);
+        if (!message.ephemeral()) {
+            positions[request.indexOf(message.channel())] = message.position();
+        }
+        full = messages.size() >= limit;
+        answerIfReady();
+        return true;
+    }
+
+    @Override
+    public synchronized boolean offerReset(Reset reset) {
+        if (done || full) {
+            return true;
+        }
+        resets.add(reset);
+        positions[request.indexOf(reset.channel())] = reset.position();
+        answerIfReady();
+        return true;
+    }
+
+    void subscribed(Subscription[] all, Timeout timer) {
+        synchronized (this) {
+            for (int i = 0; i < all.length; i++) {
+                if (positions[i] == null) {
+                    positions[i] = all[i].start();
+                }
+            }
+            subscriptions = all;
+            timeout = timer;
+            if (!done) {
+                answerIfReady();
+                return;
+            }
+        }
+        release();
+    }
+
+    /** The timeout passed or the server is shutting down: answer with whatever there is. */
+    synchronized void respondSoon() {
+        answerWanted = true;
+        answerIfReady();
+    }
+
+    @Override
+    public void shutdown() {
+        respondSoon();
+    }
+
+    @Override
+    public void close(CloseReason reason) {
+        respondSoon();
+    }
+
+    /** Subscribing failed: answer with {@code response} instead. */
+    synchronized void fail(Runnable response) {
+        if (done) {
+            return;
+        }
+        done = true;
+        live.remove(this);
+        HttpRouter.release(ctx.channel());
+        ctx.executor().execute(response);
+    }
+
+    /** The client went away. */
+    void abandon() {
+        synchronized (this) {
+            if (done) {
+                return;
+            }
+            done = true;
+        }
+        release();
+    }
+
+    private void answerIfReady() {
+        if (subscriptions != null && (answerWanted || !messages.isEmpty() || !resets.isEmpty())) {
+            scheduleAnswer();
+        }
+    }
+
+    /** Answers on the event loop, after the current fan-out, so messages published together leave together. */
+    private void scheduleAnswer() {
+        if (answerScheduled || done) {
+            return;
+        }
+        answerScheduled = true;
+        ctx.executor().execute(this::answer);
+    }
+
+    private void answer() {
+        byte[] body;
+        synchronized (this) {
+            if (done) {
+                return;
+            }
+            done = true;
+            body = Json.page(messages, resets, new Cursor(List.of(positions)).toString(), null);
+        }
+        release();
+        HttpRouter.release(ctx.channel());
+        HttpResponses.json(ctx, keepAlive, HttpResponseStatus.OK, body);
+    }
+
+    /**
+     * Drops the subscriptions, the timer and the registry entry, once done. Called without holding the monitor:
+     * closing a subscription takes the hub's lock for it, and the hub holds that lock while it calls {@link #offer}.
+     */
+    private void release() {
+        Subscription[] held;
+        Timeout timer;
+        synchronized (this) {
+            held = subscriptions;
+            timer = timeout;
+        }
+        live.remove(this);
+        if (timer != null) {
+            timer.cancel();
+        }
+        if (held != null) {
+            for (Subscription subscription : held) {
+                subscription.close();
+            }
+        }
+    }
+}
