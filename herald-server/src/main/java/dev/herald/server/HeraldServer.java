@@ -133,7 +133,7 @@ public final class HeraldServer implements AutoCloseable {
             return;
         }
         long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
-        log.info("shutting down: {} connections, {} held", connections.size() - 1, live.size());
+        log.info("shutting down: {} connections, {} held", connections.size(), live.size());
         serverChannel.close().awaitUninterruptibly();
         housekeeping.cancel(false);
         live.shutdownAll();

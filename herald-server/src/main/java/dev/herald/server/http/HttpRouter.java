@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * every connection of a server.
  *
  * <p>A connection carrying an SSE stream or a held poll is marked held: the request-timeout idle event is ignored
- * for it (the client legitimately sends nothing while it waits), and a further request on a streaming connection
- * closes it, since HTTP/1.1 cannot answer it until the stream ends.
+ * for it (the client legitimately sends nothing while it waits), and a further request on a held connection
+ * closes it, since HTTP/1.1 cannot answer it before the held one.
  */
 @ChannelHandler.Sharable
 public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -70,8 +70,8 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-        if ("stream".equals(ctx.channel().attr(HELD).get())) {
-            ctx.close();
+        if (ctx.channel().attr(HELD).get() != null) {
+            ctx.close();   // a pipelined request behind a held one could only be answered out of order
             return;
         }
         boolean keepAlive = HttpUtil.isKeepAlive(request);
