@@ -2,8 +2,10 @@ package dev.herald.core;
 
 import dev.herald.core.internal.Hub;
 import dev.herald.core.memory.InMemoryBroker;
+import dev.herald.core.memory.InMemoryPresence;
 import dev.herald.core.spi.Broker;
 import dev.herald.core.spi.History;
+import dev.herald.core.spi.Presence;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
@@ -24,14 +26,17 @@ public final class HeraldNode implements AutoCloseable {
 
     private final Broker broker;
     private final History history;
+    private final Presence presence;
     private final Hub hub;
     private volatile boolean closed;
 
     private HeraldNode(Builder builder) {
         this.broker = builder.broker;
         this.history = builder.history;
-        this.hub = new Hub(broker, history, builder.replayPageSize, builder.replayBufferLimit);
+        this.presence = builder.presence != null ? builder.presence : InMemoryPresence.create();
+        this.hub = new Hub(broker, history, presence, builder.replayPageSize, builder.replayBufferLimit);
         broker.start(hub);
+        presence.start(hub);
     }
 
     public static Builder builder() {
@@ -61,6 +66,30 @@ public final class HeraldNode implements AutoCloseable {
         return hub.subscribe(channel, since, Objects.requireNonNull(subscriber, "subscriber"));
     }
 
+    /**
+     * Subscribes like {@link #subscribe(ChannelId, StreamPosition, Subscriber)}, and also joins the channel's
+     * presence as {@code member}: the subscriber first gets the member list (a {@link PresenceEvent.Action#SYNC}
+     * that includes {@code member}), then every join and leave, through {@link Subscriber#offerPresence}. Closing
+     * the subscription leaves. Fails with {@link PresenceLimitException} when the channel is full; the
+     * subscription is then not made.
+     */
+    public CompletableFuture<Subscription> subscribe(ChannelId channel, @Nullable StreamPosition since,
+                                                     Subscriber subscriber, Member member) {
+        if (closed) {
+            return closedFuture();
+        }
+        return hub.subscribe(channel, since, Objects.requireNonNull(subscriber, "subscriber"),
+                Objects.requireNonNull(member, "member"));
+    }
+
+    /** Who is in {@code channel} now, as its presence says (members that joined through a subscription). */
+    public CompletableFuture<PresenceSnapshot> presence(ChannelId channel) {
+        if (closed) {
+            return closedFuture();
+        }
+        return presence.members(channel);
+    }
+
     /** Reads history; see {@link History#read}. */
     public CompletableFuture<HistoryPage> history(ChannelId channel, @Nullable StreamPosition since, int limit) {
         if (closed) {
@@ -83,6 +112,7 @@ public final class HeraldNode implements AutoCloseable {
     public void close() {
         closed = true;
         broker.close();
+        presence.close();
     }
 
     private static <T> CompletableFuture<T> closedFuture() {
@@ -93,6 +123,7 @@ public final class HeraldNode implements AutoCloseable {
     public static final class Builder {
         private @Nullable Broker broker;
         private @Nullable History history;
+        private @Nullable Presence presence;
         private int replayPageSize = DEFAULT_REPLAY_PAGE_SIZE;
         private int replayBufferLimit = DEFAULT_REPLAY_BUFFER_LIMIT;
 
@@ -103,6 +134,12 @@ public final class HeraldNode implements AutoCloseable {
         public <B extends Broker & History> Builder broker(B broker) {
             this.broker = Objects.requireNonNull(broker, "broker");
             this.history = broker;
+            return this;
+        }
+
+        /** Who is in each channel; default a fresh {@link InMemoryPresence}. The node starts and closes it. */
+        public Builder presence(Presence presence) {
+            this.presence = Objects.requireNonNull(presence, "presence");
             return this;
         }
 

@@ -21,6 +21,17 @@ public interface Subscriber {
      */
     boolean offerReset(Reset reset);
 
+    /**
+     * Queues a presence change (or, first, the full member list) for a subscription that asked for presence
+     * ({@link HeraldNode#subscribe(ChannelId, StreamPosition, Subscriber, Member)}); never called otherwise. Same
+     * contract as {@link #offer(Message)}. Presence is not ordered against messages: it is the channel's state now.
+     *
+     * @since 0.1
+     */
+    default boolean offerPresence(PresenceEvent event) {
+        return true;
+    }
+
     /** Ends the connection for {@code reason}. Idempotent; must not block. */
     void close(CloseReason reason);
 }
