@@ -4,20 +4,14 @@ import dev.herald.core.ChannelId;
 import dev.herald.core.CloseReason;
 import dev.herald.core.HeraldUnavailableException;
 import dev.herald.core.HistoryPage;
-import dev.herald.core.Member;
 import dev.herald.core.Message;
-import dev.herald.core.PresenceEvent;
-import dev.herald.core.PresenceSnapshot;
 import dev.herald.core.Reset;
 import dev.herald.core.StreamPosition;
 import dev.herald.core.Subscriber;
 import dev.herald.core.Subscription;
-import dev.herald.core.memory.InMemoryPresence;
 import dev.herald.core.spi.Broker;
 import dev.herald.core.spi.BrokerListener;
 import dev.herald.core.spi.History;
-import dev.herald.core.spi.Presence;
-import dev.herald.core.spi.PresenceListener;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
@@ -40,19 +34,14 @@ import org.jspecify.annotations.Nullable;
  * with offsets beyond the last replayed one are handed over and it goes live. Live messages are checked against
  * the last delivered position: a duplicate is dropped, and a hole (a message missed by the broker, e.g. while Redis
  * reconnected) or an epoch change sends the subscription back to history to catch up, so a subscriber sees every
- * offset exactly once, in order, or an explicit {@link Reset}.
+ * offset exactly once, in order, or an explicit {@link Reset}. When the broker reports that its delivery of a
+ * channel was interrupted ({@link #onDeliveryInterrupted}), every subscription of the channel catches up the same way,
+ * since a channel that received nothing afterwards would show no hole.
  *
- * <p>Presence: a subscription made with a {@link Member} joins the channel's {@link Presence} and receives its
- * changes, in the same buffer-then-replay shape: registered first (so it buffers every change from then on), it
- * joins, reads a snapshot and hands it over as a {@code SYNC}, then hands over the buffered changes newer than the
- * snapshot's revision and goes live. Closing the subscription leaves. Changes arrive from the presence on its own
- * thread, never while this hub holds a lock, so a subscription's monitor is never taken while the presence calls in.
- *
- * <p>Memory: a replaying subscription buffers at most {@code replayBufferLimit} live messages (and as many presence
- * changes while it syncs); beyond that its subscriber is closed as a slow consumer. History is read in pages of
- * {@code replayPageSize}.
+ * <p>Memory: a replaying subscription buffers at most {@code replayBufferLimit} live messages; beyond that its
+ * subscriber is closed as a slow consumer. History is read in pages of {@code replayPageSize}.
  */
-public final class Hub implements BrokerListener, PresenceListener {
+public final class Hub implements BrokerListener {
 
     private static final HubSubscription[] NONE = new HubSubscription[0];
 
@@ -60,21 +49,12 @@ public final class Hub implements BrokerListener, PresenceListener {
     private final AtomicInteger subscriptionCount = new AtomicInteger();
     private final Broker broker;
     private final History history;
-    private final Presence presence;
     private final int replayPageSize;
     private final int replayBufferLimit;
 
-    /** A hub with its own in-memory presence. */
     public Hub(Broker broker, History history, int replayPageSize, int replayBufferLimit) {
-        this(broker, history, InMemoryPresence.create(), replayPageSize, replayBufferLimit);
-        presence.start(this);
-    }
-
-    /** A hub whose presence subscriptions use {@code presence}; the caller starts it with this hub as listener. */
-    public Hub(Broker broker, History history, Presence presence, int replayPageSize, int replayBufferLimit) {
         this.broker = broker;
         this.history = history;
-        this.presence = presence;
         this.replayPageSize = replayPageSize;
         this.replayBufferLimit = replayBufferLimit;
     }
@@ -90,33 +70,26 @@ public final class Hub implements BrokerListener, PresenceListener {
         }
     }
 
+    /**
+     * The broker's delivery of {@code channel} was interrupted and is restored: every live subscription of the
+     * channel catches up from history (a replaying one does so once more when its replay ends), exactly as it does
+     * when it sees a hole, so nothing published during the interruption is skipped silently.
+     */
     @Override
-    public void onPresence(PresenceEvent event) {
-        ChannelSubscriptions entry = channels.get(event.channel());
+    public void onDeliveryInterrupted(ChannelId channel) {
+        ChannelSubscriptions entry = channels.get(channel);
         if (entry == null) {
             return;
         }
         for (HubSubscription subscription : entry.subscriptions) {
-            if (subscription.member != null) {
-                subscription.presence(event);
-            }
+            subscription.resync();
         }
     }
 
     /** See {@link dev.herald.core.HeraldNode#subscribe}. */
     public CompletableFuture<Subscription> subscribe(ChannelId channel, @Nullable StreamPosition since,
                                                      Subscriber subscriber) {
-        return subscribe(channel, since, subscriber, null);
-    }
-
-    /**
-     * Subscribes; with a {@code member}, also joins the channel's presence as that member and delivers presence
-     * changes (see the class comment). The future fails with {@link dev.herald.core.PresenceLimitException} when
-     * the channel has no room for the member, and the subscription is then not made.
-     */
-    public CompletableFuture<Subscription> subscribe(ChannelId channel, @Nullable StreamPosition since,
-                                                     Subscriber subscriber, @Nullable Member member) {
-        HubSubscription subscription = new HubSubscription(channel, subscriber, member);
+        HubSubscription subscription = new HubSubscription(channel, subscriber);
         CompletableFuture<Void> created = new CompletableFuture<>();
         ChannelSubscriptions entry = channels.compute(channel, (c, current) -> {
             if (current == null) {
@@ -199,24 +172,15 @@ public final class Hub implements BrokerListener, PresenceListener {
         private final ArrayDeque<Message> pending = new ArrayDeque<>();
         private final CompletableFuture<Void> started = new CompletableFuture<>();
         private boolean replaying = true;
+        /** Delivery was interrupted while replaying: catch up once more before going live. */
+        private boolean resyncWanted;
         private boolean closed;
         private @Nullable StreamPosition last;
         private @Nullable StreamPosition start;
-        // Presence, only with a member; guarded by this monitor like the rest.
-        private final @Nullable Member member;
-        private final CompletableFuture<Void> synced = new CompletableFuture<>();
-        private @Nullable ArrayDeque<PresenceEvent> presencePending;
-        private boolean presenceLive;
-        private long presenceRevision = Long.MIN_VALUE;
-        private boolean joined;
 
-        HubSubscription(ChannelId channel, Subscriber subscriber, @Nullable Member member) {
+        HubSubscription(ChannelId channel, Subscriber subscriber) {
             this.channel = channel;
             this.subscriber = subscriber;
-            this.member = member;
-            if (member != null) {
-                presencePending = new ArrayDeque<>();
-            }
         }
 
         @Override
@@ -243,7 +207,9 @@ public final class Hub implements BrokerListener, PresenceListener {
                     synchronized (this) {
                         last = page.top();
                         start = last;
-                        goLive();
+                        if (!resume()) {
+                            goLive();
+                        }
                     }
                 });
             } else {
@@ -252,86 +218,29 @@ public final class Hub implements BrokerListener, PresenceListener {
                 }
                 catchUp(since, true);
             }
-            if (member == null) {
-                return started;
-            }
-            return started.thenCombine(beginPresence(member), (a, b) -> null);
+            return started;
         }
 
-        /** Joins, then hands over a snapshot and goes live with presence changes; completes {@code synced}. */
-        private CompletableFuture<Void> beginPresence(Member me) {
-            presence.join(channel, me).thenCompose(ignored -> {
-                boolean leaveNow;
-                synchronized (this) {
-                    leaveNow = closed;
-                    joined = !closed;
-                }
-                if (leaveNow) {
-                    presence.leave(channel, me);
-                    throw new CompletionException(new IllegalStateException("subscription closed while joining"));
-                }
-                return presence.members(channel);
-            }).whenComplete((snapshot, failure) -> {
-                if (failure != null) {
-                    synced.completeExceptionally(unwrap(failure));
-                } else {
-                    sync(snapshot);
-                }
-            });
-            return synced;
-        }
-
-        private synchronized void sync(PresenceSnapshot snapshot) {
-            if (closed) {
-                synced.completeExceptionally(new IllegalStateException("subscription closed while syncing presence"));
-                return;
-            }
-            PresenceEvent all = new PresenceEvent(channel, PresenceEvent.Action.SYNC, snapshot.members(),
-                    snapshot.revision());
-            if (!subscriber.offerPresence(all)) {
-                slow();
-                return;
-            }
-            presenceRevision = snapshot.revision();
-            presenceLive = true;
-            ArrayDeque<PresenceEvent> buffered = presencePending;
-            presencePending = null;
-            if (buffered != null) {
-                for (PresenceEvent event : buffered) {
-                    if (!handOver(event)) {
-                        return;
-                    }
-                }
-            }
-            synced.complete(null);
-        }
-
-        synchronized void presence(PresenceEvent event) {
+        /** See {@link Hub#onDeliveryInterrupted}. */
+        synchronized void resync() {
             if (closed) {
                 return;
             }
-            if (!presenceLive) {
-                ArrayDeque<PresenceEvent> buffered = presencePending;
-                if (buffered == null || buffered.size() >= replayBufferLimit) {
-                    slow();
-                    return;
-                }
-                buffered.addLast(event);
+            if (replaying) {
+                resyncWanted = true;   // the read in flight may predate the interruption
                 return;
             }
-            handOver(event);
+            replaying = true;
+            catchUp(last, false);
         }
 
-        /** Hands a change over unless the snapshot already reflects it; called holding the monitor. */
-        private boolean handOver(PresenceEvent event) {
-            if (event.revision() <= presenceRevision) {
-                return true;
-            }
-            if (!subscriber.offerPresence(event)) {
-                slow();
+        /** Starts the catch-up a resync asked for while replaying; called holding the monitor. */
+        private boolean resume() {
+            if (!resyncWanted || closed) {
                 return false;
             }
-            presenceRevision = event.revision();
+            resyncWanted = false;
+            catchUp(last, false);
             return true;
         }
 
@@ -424,6 +333,9 @@ public final class Hub implements BrokerListener, PresenceListener {
                 catchUp(last, false);
                 return;
             }
+            if (resume()) {
+                return;
+            }
             goLive();
         }
 
@@ -440,7 +352,6 @@ public final class Hub implements BrokerListener, PresenceListener {
             close();
             subscriber.close(CloseReason.SLOW_CONSUMER);
             started.completeExceptionally(new IllegalStateException("closed as a slow consumer while replaying"));
-            synced.completeExceptionally(new IllegalStateException("closed as a slow consumer while syncing"));
         }
 
         private void fail(Throwable failure) {
@@ -458,22 +369,14 @@ public final class Hub implements BrokerListener, PresenceListener {
 
         @Override
         public void close() {
-            boolean leave;
             synchronized (this) {
                 if (closed) {
                     return;
                 }
                 closed = true;
                 pending.clear();
-                presencePending = null;
-                leave = joined;
-                joined = false;
             }
             remove(this);
-            if (leave && member != null) {
-                // Safe under a caller's lock: the presence announces the leave on its own thread.
-                presence.leave(channel, member);
-            }
         }
     }
 }
