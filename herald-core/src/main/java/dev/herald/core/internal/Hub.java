@@ -4,14 +4,20 @@ import dev.herald.core.ChannelId;
 import dev.herald.core.CloseReason;
 import dev.herald.core.HeraldUnavailableException;
 import dev.herald.core.HistoryPage;
+import dev.herald.core.Member;
 import dev.herald.core.Message;
+import dev.herald.core.PresenceEvent;
+import dev.herald.core.PresenceSnapshot;
 import dev.herald.core.Reset;
 import dev.herald.core.StreamPosition;
 import dev.herald.core.Subscriber;
 import dev.herald.core.Subscription;
+import dev.herald.core.memory.InMemoryPresence;
 import dev.herald.core.spi.Broker;
 import dev.herald.core.spi.BrokerListener;
 import dev.herald.core.spi.History;
+import dev.herald.core.spi.Presence;
+import dev.herald.core.spi.PresenceListener;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
@@ -38,10 +44,17 @@ import org.jspecify.annotations.Nullable;
  * channel was interrupted ({@link #onDeliveryInterrupted}), every subscription of the channel catches up the same way,
  * since a channel that received nothing afterwards would show no hole.
  *
- * <p>Memory: a replaying subscription buffers at most {@code replayBufferLimit} live messages; beyond that its
- * subscriber is closed as a slow consumer. History is read in pages of {@code replayPageSize}.
+ * <p>Presence: a subscription made with a {@link Member} joins the channel's {@link Presence} and receives its
+ * changes, in the same buffer-then-replay shape: registered first (so it buffers every change from then on), it
+ * joins, reads a snapshot and hands it over as a {@code SYNC}, then hands over the buffered changes newer than the
+ * snapshot's revision and goes live. Closing the subscription leaves. Changes arrive from the presence on its own
+ * thread, never while this hub holds a lock, so a subscription's monitor is never taken while the presence calls in.
+ *
+ * <p>Memory: a replaying subscription buffers at most {@code replayBufferLimit} live messages (and as many presence
+ * changes while it syncs); beyond that its subscriber is closed as a slow consumer. History is read in pages of
+ * {@code replayPageSize}.
  */
-public final class Hub implements BrokerListener {
+public final class Hub implements BrokerListener, PresenceListener {
 
     private static final HubSubscription[] NONE = new HubSubscription[0];
 
@@ -49,12 +62,21 @@ public final class Hub implements BrokerListener {
     private final AtomicInteger subscriptionCount = new AtomicInteger();
     private final Broker broker;
     private final History history;
+    private final Presence presence;
     private final int replayPageSize;
     private final int replayBufferLimit;
 
+    /** A hub with its own in-memory presence. */
     public Hub(Broker broker, History history, int replayPageSize, int replayBufferLimit) {
+        this(broker, history, InMemoryPresence.create(), replayPageSize, replayBufferLimit);
+        presence.start(this);
+    }
+
+    /** A hub whose presence subscriptions use {@code presence}; the caller starts it with this hub as listener. */
+    public Hub(Broker broker, History history, Presence presence, int replayPageSize, int replayBufferLimit) {
         this.broker = broker;
         this.history = history;
+        this.presence = presence;
         this.replayPageSize = replayPageSize;
         this.replayBufferLimit = replayBufferLimit;
     }
@@ -67,6 +89,19 @@ public final class Hub implements BrokerListener {
         }
         for (HubSubscription subscription : entry.subscriptions) {
             subscription.live(message);
+        }
+    }
+
+    @Override
+    public void onPresence(PresenceEvent event) {
+        ChannelSubscriptions entry = channels.get(event.channel());
+        if (entry == null) {
+            return;
+        }
+        for (HubSubscription subscription : entry.subscriptions) {
+            if (subscription.member != null) {
+                subscription.presence(event);
+            }
         }
     }
 
@@ -89,7 +124,17 @@ public final class Hub implements BrokerListener {
     /** See {@link dev.herald.core.HeraldNode#subscribe}. */
     public CompletableFuture<Subscription> subscribe(ChannelId channel, @Nullable StreamPosition since,
                                                      Subscriber subscriber) {
-        HubSubscription subscription = new HubSubscription(channel, subscriber);
+        return subscribe(channel, since, subscriber, null);
+    }
+
+    /**
+     * Subscribes; with a {@code member}, also joins the channel's presence as that member and delivers presence
+     * changes (see the class comment). The future fails with {@link dev.herald.core.PresenceLimitException} when
+     * the channel has no room for the member, and the subscription is then not made.
+     */
+    public CompletableFuture<Subscription> subscribe(ChannelId channel, @Nullable StreamPosition since,
+                                                     Subscriber subscriber, @Nullable Member member) {
+        HubSubscription subscription = new HubSubscription(channel, subscriber, member);
         CompletableFuture<Void> created = new CompletableFuture<>();
         ChannelSubscriptions entry = channels.compute(channel, (c, current) -> {
             if (current == null) {
@@ -177,10 +222,21 @@ public final class Hub implements BrokerListener {
         private boolean closed;
         private @Nullable StreamPosition last;
         private @Nullable StreamPosition start;
+        // Presence, only with a member; guarded by this monitor like the rest.
+        private final @Nullable Member member;
+        private final CompletableFuture<Void> synced = new CompletableFuture<>();
+        private @Nullable ArrayDeque<PresenceEvent> presencePending;
+        private boolean presenceLive;
+        private long presenceRevision = Long.MIN_VALUE;
+        private boolean joined;
 
-        HubSubscription(ChannelId channel, Subscriber subscriber) {
+        HubSubscription(ChannelId channel, Subscriber subscriber, @Nullable Member member) {
             this.channel = channel;
             this.subscriber = subscriber;
+            this.member = member;
+            if (member != null) {
+                presencePending = new ArrayDeque<>();
+            }
         }
 
         @Override
@@ -218,7 +274,87 @@ public final class Hub implements BrokerListener {
                 }
                 catchUp(since, true);
             }
-            return started;
+            if (member == null) {
+                return started;
+            }
+            return started.thenCombine(beginPresence(member), (a, b) -> null);
+        }
+
+        /** Joins, then hands over a snapshot and goes live with presence changes; completes {@code synced}. */
+        private CompletableFuture<Void> beginPresence(Member me) {
+            presence.join(channel, me).thenCompose(ignored -> {
+                boolean leaveNow;
+                synchronized (this) {
+                    leaveNow = closed;
+                    joined = !closed;
+                }
+                if (leaveNow) {
+                    presence.leave(channel, me);
+                    throw new CompletionException(new IllegalStateException("subscription closed while joining"));
+                }
+                return presence.members(channel);
+            }).whenComplete((snapshot, failure) -> {
+                if (failure != null) {
+                    synced.completeExceptionally(unwrap(failure));
+                } else {
+                    sync(snapshot);
+                }
+            });
+            return synced;
+        }
+
+        private synchronized void sync(PresenceSnapshot snapshot) {
+            if (closed) {
+                synced.completeExceptionally(new IllegalStateException("subscription closed while syncing presence"));
+                return;
+            }
+            PresenceEvent all = new PresenceEvent(channel, PresenceEvent.Action.SYNC, snapshot.members(),
+                    snapshot.revision());
+            if (!subscriber.offerPresence(all)) {
+                slow();
+                return;
+            }
+            presenceRevision = snapshot.revision();
+            presenceLive = true;
+            ArrayDeque<PresenceEvent> buffered = presencePending;
+            presencePending = null;
+            if (buffered != null) {
+                for (PresenceEvent event : buffered) {
+                    if (!handOver(event)) {
+                        return;
+                    }
+                }
+            }
+            synced.complete(null);
+        }
+
+        synchronized void presence(PresenceEvent event) {
+            if (closed) {
+                return;
+            }
+            if (!presenceLive) {
+                ArrayDeque<PresenceEvent> buffered = presencePending;
+                if (buffered == null || buffered.size() >= replayBufferLimit) {
+                    slow();
+                    return;
+                }
+                buffered.addLast(event);
+                return;
+            }
+            handOver(event);
+        }
+
+        /** Hands a change over unless the snapshot already reflects it; called holding the monitor. */
+        private boolean handOver(PresenceEvent event) {
+            if (event.revision() <= presenceRevision) {
+                return true;
+            }
+            if (!subscriber.offerPresence(event)) {
+                slow();
+                return false;
+            }
+            presenceRevision = event.revision();
+            return true;
         }
 
         /** See {@link Hub#onDeliveryInterrupted}. */
@@ -352,6 +488,7 @@ public final class Hub implements BrokerListener {
             close();
             subscriber.close(CloseReason.SLOW_CONSUMER);
             started.completeExceptionally(new IllegalStateException("closed as a slow consumer while replaying"));
+            synced.completeExceptionally(new IllegalStateException("closed as a slow consumer while syncing"));
         }
 
         private void fail(Throwable failure) {
@@ -369,14 +506,22 @@ public final class Hub implements BrokerListener {
 
         @Override
         public void close() {
+            boolean leave;
             synchronized (this) {
                 if (closed) {
                     return;
                 }
                 closed = true;
                 pending.clear();
+                presencePending = null;
+                leave = joined;
+                joined = false;
             }
             remove(this);
+            if (leave && member != null) {
+                // Safe under a caller's lock: the presence announces the leave on its own thread.
+                presence.leave(channel, member);
+            }
         }
     }
 }
