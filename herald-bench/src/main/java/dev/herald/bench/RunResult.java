@@ -1,0 +1,77 @@
+package dev.herald.bench;
+
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One load point against one server over one transport: what the JSON file holds per run and the HTML report
+ * draws. Times are microseconds unless a name says otherwise; "per delivery" divides by messages received by
+ * subscribers.
+ */
+public record RunResult(
+        String name,
+        String scenario,
+        String server,
+        String url,
+        String transport,
+        int subscribers,
+        int channels,
+        String rate,
+        int payloadBytes,
+        double seconds,
+        Connect connect,
+        long published,
+        long expectedDeliveries,
+        long delivered,
+        double deliveriesPerSecond,
+        Latency latency,
+        Wire wire,
+        Check check,
+        Server serverStats,
+        Bench bench,
+        Environment environment,
+        List<String> warnings) {
+
+    /** Connecting the subscribers. */
+    public record Connect(int attempted, int connected, int failed, double seconds, double perSecond) {
+    }
+
+    /** Publish-to-delivery latency; {@code distribution} holds [percentile, micros] pairs. */
+    public record Latency(long count, double mean, long p50, long p90, long p99, long p999, long max,
+                          List<double[]> distribution, String histogram) {
+    }
+
+    /** Subscriber bytes counted at the socket, both directions, headers and framing included. */
+    public record Wire(long bytesIn, long bytesOut, double inPerDelivery, double outPerDelivery,
+                       double totalPerDelivery, long requests, double requestsPerDelivery, double requestsPerHour,
+                       double publishBytesPerMessage) {
+    }
+
+    /** The loss/duplicate/order check over every subscriber's stream. */
+    public record Check(boolean ok, long duplicates, long outOfOrder, long missing, long unexpected, long resets,
+                        long disconnects, long reconnects, long subscribersWithProblems, List<String> examples,
+                        long publishErrors) {
+    }
+
+    /**
+     * The server process, when it runs on this machine. CPU per delivery is the run's CPU time less the idle rate
+     * measured before connecting, divided by deliveries. Memory per connection is the growth from before
+     * connecting to all connected and idle, divided by connections.
+     */
+    public record Server(long pid, double idleCpuPercent, double cpuPercent, double cpuMicrosPerDelivery,
+                         long rssBaselineBytes, long rssConnectedBytes, double rssPerConnectionBytes,
+                         long pssBaselineBytes, long pssConnectedBytes, double pssPerConnectionBytes,
+                         long heapBaselineBytes, long heapConnectedBytes, double heapPerConnectionBytes,
+                         @Nullable Integer gcPauses, @Nullable Double gcMaxPauseMillis,
+                         double publisherMaxLagMillis) {
+    }
+
+    /** The load generator itself: all its processes' CPU over the run, against the cores it may use. */
+    public record Bench(int processes, int cores, double cpuPercent, boolean saturated) {
+    }
+
+    /** Where and when. */
+    public record Environment(String date, String benchJdk, String os, int machineCores, String loadAverage,
+                              String command) {
+    }
+}

@@ -1,0 +1,216 @@
+package dev.herald.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What the bench reads about the server: CPU (utime+stime from {@code /proc/<pid>/stat}, summed over the process
+ * and its descendants, e.g. nginx's workers), memory ({@code VmRSS}, and {@code Pss} from {@code smaps_rollup},
+ * which splits shared memory such as Nchan's shared zone fairly between master and worker), its own stats
+ * endpoint, and GC pauses from a {@code -Xlog:gc*} file.
+ */
+public final class ServerProbe {
+
+    /** Linux's USER_HZ, the unit of utime/stime; 100 on every mainstream kernel configuration. */
+    private static final long TICK_NANOS = TimeUnit.SECONDS.toNanos(1) / 100;
+    private static final Pattern PAUSE = Pattern.compile("Pause.*?(\\d+(?:\\.\\d+)?)ms\\s*$");
+
+    private final ServerKind kind;
+    private final String host;
+    private final int port;
+    private final long pid;
+    private final @Nullable Path gcLog;
+
+    public ServerProbe(ServerKind kind, String host, int port, long pid, @Nullable Path gcLog) {
+        this.kind = kind;
+        this.host = host;
+        this.port = port;
+        this.pid = pid;
+        this.gcLog = gcLog;
+    }
+
+    public boolean local() {
+        return pid > 0 && Files.isDirectory(Path.of("/proc/" + pid));
+    }
+
+    public long pid() {
+        return pid;
+    }
+
+    /** CPU time used so far by the server and its descendants, in nanoseconds; -1 when unknown. */
+    public long cpuNanos() {
+        if (!local()) {
+            return -1;
+        }
+        long ticks = 0;
+        for (long p : processes()) {
+            ticks += cpuTicks(p);
+        }
+        return ticks * TICK_NANOS;
+    }
+
+    /** CPU time of one process (all its threads), nanoseconds. */
+    public static long processCpuNanos(long pid) {
+        return cpuTicks(pid) * TICK_NANOS;
+    }
+
+    private static long cpuTicks(long pid) {
+        String stat = read(Path.of("/proc/" + pid + "/stat"));
+        if (stat == null) {
+            return 0;
+        }
+        // Fields after the parenthesised command name: state(3) ppid(4) ... utime(14) stime(15).
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    /** {rssBytes, pssBytes} summed over the server's processes; -1s when unknown. */
+    public long[] memory() {
+        if (!local()) {
+            return new long[] {-1, -1};
+        }
+        long rss = 0;
+        long pss = 0;
+        for (long p : processes()) {
+            rss += kb(read(Path.of("/proc/" + p + "/status")), "VmRSS:");
+            String rollup = read(Path.of("/proc/" + p + "/smaps_rollup"));
+            pss += rollup == null ? 0 : kb(rollup, "Pss:");
+        }
+        return new long[] {rss * 1024, pss * 1024};
+    }
+
+    private static long kb(@Nullable String text, String key) {
+        if (text == null) {
+            return 0;
+        }
+        for (String line : text.split("\n")) {
+            if (line.startsWith(key)) {
+                return Long.parseLong(line.substring(key.length()).trim().split("\\s+")[0]);
+            }
+        }
+        return 0;
+    }
+
+    /** The server process and every descendant. */
+    public List<Long> processes() {
+        List<Long> out = new ArrayList<>();
+        out.add(pid);
+        for (int i = 0; i < out.size(); i++) {
+            long parent = out.get(i);
+            ProcessHandle.of(parent).ifPresent(h -> h.children().forEach(c -> out.add(c.pid())));
+        }
+        return out;
+    }
+
+    /** Asks a local JVM server for a full GC (jcmd), so that heap figures are live data, not garbage. */
+    public void gc() {
+        if (!local() || kind != ServerKind.HERALD) {
+            return;
+        }
+        try {
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(pid), "GC.run").redirectErrorStream(true).start();
+            p.getInputStream().transferTo(OutputStream.nullOutputStream());
+            p.waitFor(30, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            // no jcmd: heap figures then include garbage, which the report says
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The server's stats body, or null. */
+    public @Nullable String stats() {
+        try {
+            return get(kind.statsPath());
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Subscriptions the server reports, or -1. */
+    public long subscriptions() {
+        String body = stats();
+        return body == null ? -1 : kind.subscriptions(body);
+    }
+
+    /** Heap in use as Herald reports it ({@code heapUsedBytes}), or -1. */
+    public long heapUsed() {
+        if (kind != ServerKind.HERALD) {
+            return -1;
+        }
+        String body = stats();
+        if (body == null) {
+            return -1;
+        }
+        Matcher m = Pattern.compile("\"heapUsedBytes\":\\s*(\\d+)").matcher(body);
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    /** Current length of the GC log, to read only what a run adds. */
+    public long gcLogMark() {
+        try {
+            return gcLog == null || !Files.exists(gcLog) ? 0 : Files.size(gcLog);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** GC pauses (milliseconds) logged since {@code mark}; null when no log was given. */
+    public double @Nullable [] gcPausesSince(long mark) {
+        if (gcLog == null || !Files.exists(gcLog)) {
+            return null;
+        }
+        try {
+            byte[] all = Files.readAllBytes(gcLog);
+            String added = new String(all, (int) Math.min(mark, all.length), (int) Math.max(0, all.length - mark),
+                    StandardCharsets.UTF_8);
+            List<Double> pauses = new ArrayList<>();
+            for (String line : added.split("\n")) {
+                Matcher m = PAUSE.matcher(line);
+                if (m.find()) {
+                    pauses.add(Double.parseDouble(m.group(1)));
+                }
+            }
+            return pauses.stream().mapToDouble(Double::doubleValue).toArray();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** A GET with a fresh connection; returns the body. */
+    public String get(String path) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host, port), 5000);
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            int body = response.indexOf("\r\n\r\n");
+            return body < 0 ? "" : response.substring(body + 4);
+        }
+    }
+
+    private static @Nullable String read(Path path) {
+        try {
+            return Files.readString(path);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}
