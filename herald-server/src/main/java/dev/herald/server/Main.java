@@ -87,7 +87,8 @@ public final class Main implements Runnable {
         }
     }
 
-    @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+    @Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+            sortOptions = false,
             description = "Start a Herald server with an in-memory broker.")
     static final class Serve implements Callable<Integer> {
 
@@ -185,16 +186,32 @@ public final class Main implements Runnable {
                 return 2;
             }
             HeraldServer server = HeraldServer.start(config);
-            CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                server.close();
-                stopped.countDown();
-            }, "herald-shutdown"));
+            CountDownLatch stop = new CountDownLatch(1);
+            Thread hook = new Thread(server::close, "herald-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            boolean handled = onSignal("TERM", stop::countDown) & onSignal("INT", stop::countDown);
             System.out.println("Herald listening on http://" + hostForUrl(server.address().getHostString()) + ":"
                     + server.port());
             System.out.flush();
-            stopped.await();
+            if (!handled) {
+                new CountDownLatch(1).await();   // no signal handling: the shutdown hook closes the server
+            }
+            stop.await();
+            // A graceful stop is a success: exit 0, not the 143 a JVM reports when a signal ends it.
+            Runtime.getRuntime().removeShutdownHook(hook);
+            server.close();
             return 0;
+        }
+
+        /** Routes a signal to {@code action}; false when this JVM does not allow it (the shutdown hook remains). */
+        @SuppressWarnings("removal")
+        private static boolean onSignal(String name, Runnable action) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> action.run());
+                return true;
+            } catch (IllegalArgumentException | UnsupportedOperationException | LinkageError e) {
+                return false;
+            }
         }
 
         private static String hostForUrl(String host) {
