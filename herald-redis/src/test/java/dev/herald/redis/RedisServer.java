@@ -155,6 +155,19 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
+    /** Deletes the stopped server's data, so the next {@link #startProcess()} starts empty (as after a disk loss). */
+    public synchronized void wipe() {
+        if (running()) {
+            throw new IllegalStateException("stop redis-server before wiping its data");
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).filter(path -> !path.equals(dir))
+                    .forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public synchronized boolean running() {
         return process != null && process.isAlive();
     }

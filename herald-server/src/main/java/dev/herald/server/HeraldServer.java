@@ -2,6 +2,7 @@ package dev.herald.server;
 
 import dev.herald.core.HeraldNode;
 import dev.herald.core.memory.InMemoryBroker;
+import dev.herald.redis.RedisBroker;
 import dev.herald.server.http.ChannelsEndpoint;
 import dev.herald.server.http.HeraldServerInitializer;
 import dev.herald.server.http.HttpRouter;
@@ -29,6 +30,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +45,8 @@ public final class HeraldServer implements AutoCloseable {
 
     private final HeraldServerConfig config;
     private final HeraldNode node;
-    private final InMemoryBroker broker;
+    /** The in-memory broker, swept periodically; {@code null} with Redis, which trims and expires by itself. */
+    private final @Nullable InMemoryBroker memory;
     private final EventLoopGroup group;
     private final HashedWheelTimer timer;
     private final LiveConnections live = new LiveConnections();
@@ -54,14 +57,21 @@ public final class HeraldServer implements AutoCloseable {
 
     private HeraldServer(HeraldServerConfig config) throws InterruptedException {
         this.config = config;
-        this.broker = InMemoryBroker.builder()
-                .historySize(config.historySize())
-                .historyAge(config.historyAge())
-                .historyBytes(config.historyBytes())
-                .maxTotalBytes(config.historyTotalBytes())
-                .maxChannels(config.maxChannels())
-                .build();
-        this.node = HeraldNode.builder().broker(broker).build();
+        HeraldNode.Builder nodeBuilder = HeraldNode.builder();
+        if (config.redis() != null) {
+            this.memory = null;
+            nodeBuilder.broker(RedisBroker.create(config.redis()));   // fails when Redis cannot be reached
+        } else {
+            this.memory = InMemoryBroker.builder()
+                    .historySize(config.historySize())
+                    .historyAge(config.historyAge())
+                    .historyBytes(config.historyBytes())
+                    .maxTotalBytes(config.historyTotalBytes())
+                    .maxChannels(config.maxChannels())
+                    .build();
+            nodeBuilder.broker(memory);
+        }
+        this.node = nodeBuilder.build();
         boolean epoll = Epoll.isAvailable();
         DefaultThreadFactory threads = new DefaultThreadFactory("herald-io", true);
         this.group = epoll ? new EpollEventLoopGroup(config.ioThreads(), threads)
@@ -92,12 +102,13 @@ public final class HeraldServer implements AutoCloseable {
         long[] ticks = {0};
         this.housekeeping = group.next().scheduleAtFixedRate(() -> {
             live.tick(System.nanoTime());
-            if (++ticks[0] % sweepEvery == 0) {
-                broker.sweep();
+            if (++ticks[0] % sweepEvery == 0 && memory != null) {
+                memory.sweep();
             }
         }, tick, tick, TimeUnit.MILLISECONDS);
-        log.info("Herald {} on {} ({} I/O threads, {})", version(), serverChannel.localAddress(), config.ioThreads(),
-                epoll ? "epoll" : "nio");
+        log.info("Herald {} on {} ({} I/O threads, {}, broker {})", version(), serverChannel.localAddress(),
+                config.ioThreads(), epoll ? "epoll" : "nio",
+                config.redis() == null ? "in-memory" : config.redis().redactedUri());
     }
 
     /** Binds and starts a server; throws if the address cannot be bound. */

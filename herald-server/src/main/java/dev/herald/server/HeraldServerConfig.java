@@ -1,8 +1,10 @@
 package dev.herald.server;
 
 import dev.herald.core.memory.InMemoryBroker;
+import dev.herald.redis.RedisBrokerConfig;
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything a {@link HeraldServer} can be told, immutable. Each limit sits next to its default and the abuse it
@@ -26,6 +28,9 @@ import java.util.Objects;
  *                               closes it as a slow consumer, so one stalled reader cannot grow the heap
  * @param requestTimeout         a connection that sends no complete request for this long is closed (slowloris)
  * @param shutdownGrace          how long a graceful shutdown waits for connections to finish
+ * @param redis                  the Redis broker (with its own history bounds) that makes this node one of a
+ *                               cluster, or {@code null}, the default, for the in-memory broker with the history
+ *                               bounds above; see docs/redis.md. Its {@code toString} hides the password
  */
 public record HeraldServerConfig(
         String host,
@@ -44,7 +49,8 @@ public record HeraldServerConfig(
         Duration pollTimeoutMax,
         int maxOutboundBytes,
         Duration requestTimeout,
-        Duration shutdownGrace) {
+        Duration shutdownGrace,
+        @Nullable RedisBrokerConfig redis) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -116,6 +122,7 @@ public record HeraldServerConfig(
         private int maxOutboundBytes = DEFAULT_MAX_OUTBOUND_BYTES;
         private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
         private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
+        private @Nullable RedisBrokerConfig redis;
 
         private Builder() {
         }
@@ -127,6 +134,7 @@ public record HeraldServerConfig(
             maxChannelsPerRequest = c.maxChannelsPerRequest; sseKeepAlive = c.sseKeepAlive; sseRetry = c.sseRetry;
             pollTimeout = c.pollTimeout; pollTimeoutMax = c.pollTimeoutMax; maxOutboundBytes = c.maxOutboundBytes;
             requestTimeout = c.requestTimeout; shutdownGrace = c.shutdownGrace;
+            redis = c.redis;
         }
 
         public Builder host(String v) { host = v; return this; }
@@ -146,11 +154,12 @@ public record HeraldServerConfig(
         public Builder maxOutboundBytes(int v) { maxOutboundBytes = v; return this; }
         public Builder requestTimeout(Duration v) { requestTimeout = v; return this; }
         public Builder shutdownGrace(Duration v) { shutdownGrace = v; return this; }
+        public Builder redis(@Nullable RedisBrokerConfig v) { redis = v; return this; }
 
         public HeraldServerConfig build() {
             return new HeraldServerConfig(host, port, ioThreads, historySize, historyAge, historyBytes,
                     historyTotalBytes, maxChannels, maxMessageBytes, maxChannelsPerRequest, sseKeepAlive, sseRetry,
-                    pollTimeout, pollTimeoutMax, maxOutboundBytes, requestTimeout, shutdownGrace);
+                    pollTimeout, pollTimeoutMax, maxOutboundBytes, requestTimeout, shutdownGrace, redis);
         }
     }
 }

@@ -1,10 +1,13 @@
 package dev.herald.server;
 
+import dev.herald.core.HeraldUnavailableException;
+import dev.herald.redis.RedisBrokerConfig;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -89,7 +92,8 @@ public final class Main implements Runnable {
 
     @Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
             sortOptions = false,
-            description = "Start a Herald server with an in-memory broker.")
+            description = "Start a Herald server: in-memory by default, or one node of a cluster on Redis "
+                    + "(--broker redis://host:port).")
     static final class Serve implements Callable<Integer> {
 
         @Option(names = "--host", defaultValue = "${env:HERALD_HOST:-127.0.0.1}",
@@ -161,6 +165,22 @@ public final class Main implements Runnable {
                 description = "How long shutdown waits for clients to leave. Default: ${DEFAULT-VALUE}.")
         Duration shutdownGrace;
 
+        // The default is spelled out, not ${DEFAULT-VALUE}: that would print HERALD_BROKER, password and all.
+        @Option(names = "--broker", defaultValue = "${env:HERALD_BROKER:-memory}",
+                description = "memory, or redis://[[user:]password@]host[:port][/db] (rediss:// for TLS) to run as "
+                        + "one node of a cluster sharing that Redis. Env HERALD_BROKER keeps a password out of the "
+                        + "process list. Default: memory.")
+        String broker;
+
+        @Option(names = "--redis-key-prefix", defaultValue = "herald:",
+                description = "Prefix of every Redis key and pub/sub channel Herald uses. Default: ${DEFAULT-VALUE}.")
+        String redisKeyPrefix;
+
+        @Option(names = "--redis-timeout", defaultValue = "1s",
+                description = "How long a publish or history read waits for Redis before answering 503. Default: "
+                        + "${DEFAULT-VALUE}.")
+        Duration redisTimeout;
+
         @Override
         public Integer call() throws InterruptedException {
             HeraldServerConfig.Builder builder = HeraldServerConfig.builder()
@@ -180,12 +200,18 @@ public final class Main implements Runnable {
             }
             HeraldServerConfig config;
             try {
-                config = builder.build();
+                config = builder.redis(redis()).build();
             } catch (IllegalArgumentException e) {
                 System.err.println("herald: " + e.getMessage());
                 return 2;
             }
-            HeraldServer server = HeraldServer.start(config);
+            HeraldServer server;
+            try {
+                server = HeraldServer.start(config);
+            } catch (HeraldUnavailableException e) {
+                System.err.println("herald: " + e.getMessage());   // e.g. Redis unreachable; the URI is redacted
+                return 1;
+            }
             CountDownLatch stop = new CountDownLatch(1);
             Thread hook = new Thread(server::close, "herald-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
@@ -212,6 +238,23 @@ public final class Main implements Runnable {
             } catch (IllegalArgumentException | UnsupportedOperationException | LinkageError e) {
                 return false;
             }
+        }
+
+        /** The Redis broker's settings from {@code --broker} and the history options, or null for in-memory. */
+        private @Nullable RedisBrokerConfig redis() {
+            if (broker.equalsIgnoreCase("memory")) {
+                return null;
+            }
+            if (!RedisBrokerConfig.isRedisUri(broker)) {
+                throw new IllegalArgumentException("--broker must be memory or a redis:// or rediss:// URI, not "
+                        + RedisBrokerConfig.redact(broker));
+            }
+            return RedisBrokerConfig.builder(broker)
+                    .keyPrefix(redisKeyPrefix)
+                    .historySize(historySize)
+                    .historyAge(historyAge)
+                    .commandTimeout(redisTimeout)
+                    .build();
         }
 
         private static String hostForUrl(String host) {

@@ -1,0 +1,173 @@
+package dev.herald.server.redis;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herald.redis.RedisServer;
+import dev.herald.server.redis.SseStream.Event;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static dev.herald.server.redis.ClusterFixture.TIMEOUT;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Three Herald nodes, each its own process, on one redis-server: they act as one server. No sticky sessions — every
+ * test publishes on one node and reads on others.
+ */
+class RedisClusterIT {
+
+    @RegisterExtension
+    static final ClusterFixture cluster = new ClusterFixture();
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static RedisServer redis;
+    private static HeraldProcess a;
+    private static HeraldProcess b;
+    private static HeraldProcess c;
+
+    @BeforeAll
+    static void startCluster() {
+        redis = RedisServer.start();
+        List<HeraldProcess> nodes = cluster.start(List.of("A", "B", "C"), "--broker", redis.uri());
+        a = nodes.get(0);
+        b = nodes.get(1);
+        c = nodes.get(2);
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        cluster.closeAll();
+        redis.close();
+    }
+
+    @Test
+    void publishOnOneNodeReachesSseAndLongPollSubscribersOnTheOthers() throws Exception {
+        String channel = "fanout";
+        String start = Http.history(a.url(), channel, null).cursor();
+        try (SseStream sseB = SseStream.open(b.url("/v1/sse?channel=" + channel), null).awaitReady(TIMEOUT);
+             SseStream sseC = SseStream.open(c.url("/v1/sse?channel=" + channel), null).awaitReady(TIMEOUT)) {
+            CompletableFuture<Http.Page> pollB = CompletableFuture.supplyAsync(
+                    () -> Http.longPoll(b.url(), channel, start, 30));
+            CompletableFuture<Http.Page> pollC = CompletableFuture.supplyAsync(
+                    () -> Http.longPoll(c.url(), channel, start, 30));
+
+            String id = Http.publishOk(a.url(), channel, "hello from A");
+
+            assertThat(sseB.next(TIMEOUT)).isEqualTo(new Event(id, "message", "hello from A"));
+            assertThat(sseC.next(TIMEOUT)).isEqualTo(new Event(id, "message", "hello from A"));
+            for (CompletableFuture<Http.Page> poll : List.of(pollB, pollC)) {
+                Http.Page page = poll.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                assertThat(page.status()).isEqualTo(200);
+                assertThat(page.messages()).containsExactly(new Http.Polled(id, "hello from A"));
+                assertThat(page.cursor()).isEqualTo(id);
+            }
+        }
+    }
+
+    @Test
+    void idsComeFromRedisSoEveryNodeCountsOneSequencePerChannel() {
+        String channel = "shared-ids";
+        String one = Http.publishOk(a.url(), channel, "1");
+        String two = Http.publishOk(b.url(), channel, "2");
+        String three = Http.publishOk(c.url(), channel, "3");
+
+        String epoch = one.substring(0, one.lastIndexOf('-'));
+        assertThat(List.of(one, two, three)).containsExactly(epoch + "-1", epoch + "-2", epoch + "-3");
+        assertThat(Http.history(b.url(), channel, one).messages()).extracting(Http.Polled::data)
+                .containsExactly("2", "3");
+    }
+
+    @Test
+    void clientOfAKilledNodeResumesOnAnotherWithEveryMessageExactlyOnceInOrder() throws Exception {
+        String channel = "continuous";
+        int total = 300;
+        List<String> expected = IntStream.rangeClosed(1, total).mapToObj(i -> "m" + i).toList();
+        try (HeraldProcess doomed = cluster.start("doomed", "--broker", redis.uri())) {
+            SseStream first = SseStream.open(doomed.url("/v1/sse?channel=" + channel), null).awaitReady(TIMEOUT);
+            CountDownLatch killed = new CountDownLatch(1);
+            // Publishes through B: 100 before the kill, 100 while the client is away, 100 racing its resume.
+            CompletableFuture<Void> publisher = CompletableFuture.runAsync(() -> {
+                for (int i = 1; i <= total; i++) {
+                    if (i == 101) {
+                        await(killed);
+                    }
+                    Http.publishOk(b.url(), channel, "m" + i);
+                }
+            });
+
+            List<String> received = new ArrayList<>();
+            while (received.size() < 50) {
+                Event event = first.next(TIMEOUT);
+                assertThat(event.isEnd()).as("stream ended early").isFalse();
+                received.add(event.data());
+            }
+            doomed.kill();
+            for (Event event = first.next(TIMEOUT); !event.isEnd(); event = first.next(TIMEOUT)) {
+                received.add(event.data());   // whatever the dead node had already sent
+            }
+            String cursor = first.lastEventId();
+            first.close();
+            killed.countDown();
+
+            try (SseStream second = SseStream.open(c.url("/v1/sse?channel=" + channel), cursor)) {
+                assertThat(second.status()).isEqualTo(200);
+                while (received.size() < total) {
+                    Event event = second.next(TIMEOUT);
+                    assertThat(event.type()).as("no reset or end expected").isEqualTo("message");
+                    received.add(event.data());
+                }
+                publisher.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                Http.publishOk(b.url(), channel, "fence");
+                assertThat(second.next(TIMEOUT).data()).as("nothing after m" + total + " but the fence")
+                        .isEqualTo("fence");
+            }
+            assertThat(received).containsExactlyElementsOf(expected);
+        }
+    }
+
+    @Test
+    void historyTrimmedInRedisYieldsTheResetSignalOnResume() throws Exception {
+        String channel = "trimmed";
+        List<String> ids = new ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            ids.add(Http.publishOk(a.url(), channel, "m" + i));
+        }
+        redis.cli("XTRIM", "herald:{" + channel + "}:stream", "MAXLEN", "2");
+        String epoch = ids.get(0).substring(0, ids.get(0).lastIndexOf('-'));
+
+        try (SseStream sse = SseStream.open(b.url("/v1/sse?channel=" + channel), ids.get(1))) {
+            Event reset = sse.next(TIMEOUT);
+            assertThat(reset.type()).isEqualTo("reset");
+            assertThat(reset.id()).isEqualTo(epoch + "-3");
+            JsonNode signal = JSON.readTree(reset.data());
+            assertThat(signal.path("reason").asText()).isEqualTo("history_trimmed");
+            assertThat(signal.path("position").asText()).isEqualTo(epoch + "-3");
+            assertThat(sse.next(TIMEOUT)).isEqualTo(new Event(ids.get(3), "message", "m4"));
+            assertThat(sse.next(TIMEOUT)).isEqualTo(new Event(ids.get(4), "message", "m5"));
+        }
+        Http.Page polled = Http.history(c.url(), channel, ids.get(1));
+        assertThat(polled.resets()).singleElement()
+                .satisfies(r -> assertThat(r.path("reason").asText()).isEqualTo("history_trimmed"));
+        assertThat(polled.messages()).extracting(Http.Polled::data).containsExactly("m4", "m5");
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("latch not released within " + TIMEOUT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+}
