@@ -32,8 +32,11 @@ import org.jspecify.annotations.Nullable;
  * <p>Concurrency: the channel map is a {@link ConcurrentHashMap}; each channel's subscriptions are an immutable
  * array swapped under {@code compute}, so fan-out reads one volatile array and takes no lock of the hub's. Each
  * subscription has its own monitor, held while it decides what to hand its subscriber; subscribers only queue, so
- * the monitor is held briefly. Broker interest ({@link Broker#subscribe}) is taken when a channel gets its first
- * subscription and dropped with its last.
+ * the monitor is held briefly. Nothing that reaches the broker or the history (a catch-up read, dropping broker
+ * interest) runs under that monitor: a publisher holds the broker's channel lock while it calls {@link #onMessage},
+ * so calling out under the monitor would take the two locks in the opposite order and deadlock. Such calls are
+ * queued under the monitor and run by the same thread once it lets go. Broker interest ({@link Broker#subscribe})
+ * is taken when a channel gets its first subscription and dropped with its last.
  *
  * <p>Ordering: a subscription resumes in three steps (Mercure's buffer-then-replay): it is registered first, so it
  * buffers every live message from then on; then history after its cursor is replayed; then the buffered messages
@@ -216,6 +219,8 @@ public final class Hub implements BrokerListener, PresenceListener {
         private final Subscriber subscriber;
         private final ArrayDeque<Message> pending = new ArrayDeque<>();
         private final CompletableFuture<Void> started = new CompletableFuture<>();
+        /** Calls out queued while holding the monitor; see "Concurrency" in the class comment. */
+        private final ArrayDeque<Runnable> afterUnlock = new ArrayDeque<>();
         private boolean replaying = true;
         /** Delivery was interrupted while replaying: catch up once more before going live. */
         private boolean resyncWanted;
@@ -267,6 +272,7 @@ public final class Hub implements BrokerListener, PresenceListener {
                             goLive();
                         }
                     }
+                    runAfterUnlock();
                 });
             } else {
                 synchronized (this) {
@@ -303,7 +309,12 @@ public final class Hub implements BrokerListener, PresenceListener {
             return synced;
         }
 
-        private synchronized void sync(PresenceSnapshot snapshot) {
+        private void sync(PresenceSnapshot snapshot) {
+            syncLocked(snapshot);
+            runAfterUnlock();
+        }
+
+        private synchronized void syncLocked(PresenceSnapshot snapshot) {
             if (closed) {
                 synced.completeExceptionally(new IllegalStateException("subscription closed while syncing presence"));
                 return;
@@ -328,7 +339,12 @@ public final class Hub implements BrokerListener, PresenceListener {
             synced.complete(null);
         }
 
-        synchronized void presence(PresenceEvent event) {
+        void presence(PresenceEvent event) {
+            presenceLocked(event);
+            runAfterUnlock();
+        }
+
+        private synchronized void presenceLocked(PresenceEvent event) {
             if (closed) {
                 return;
             }
@@ -358,7 +374,12 @@ public final class Hub implements BrokerListener, PresenceListener {
         }
 
         /** See {@link Hub#onDeliveryInterrupted}. */
-        synchronized void resync() {
+        void resync() {
+            resyncLocked();
+            runAfterUnlock();
+        }
+
+        private synchronized void resyncLocked() {
             if (closed) {
                 return;
             }
@@ -380,7 +401,12 @@ public final class Hub implements BrokerListener, PresenceListener {
             return true;
         }
 
-        synchronized void live(Message message) {
+        void live(Message message) {
+            liveLocked(message);
+            runAfterUnlock();
+        }
+
+        private synchronized void liveLocked(Message message) {
             if (closed) {
                 return;
             }
@@ -435,16 +461,25 @@ public final class Hub implements BrokerListener, PresenceListener {
         }
 
         private void catchUp(StreamPosition since, boolean first) {
+            if (Thread.holdsLock(this)) {
+                afterUnlock.addLast(() -> catchUp(since, first));
+                return;
+            }
             history.read(channel, since, replayPageSize).whenComplete((page, failure) -> {
                 if (failure != null) {
                     fail(failure);
                     return;
                 }
-                replay(since, page, first);
+                replay(page, first);
             });
         }
 
-        private synchronized void replay(StreamPosition since, HistoryPage page, boolean first) {
+        private void replay(HistoryPage page, boolean first) {
+            replayLocked(page, first);
+            runAfterUnlock();
+        }
+
+        private synchronized void replayLocked(HistoryPage page, boolean first) {
             if (closed) {
                 return;
             }
@@ -484,11 +519,14 @@ public final class Hub implements BrokerListener, PresenceListener {
             started.complete(null);
         }
 
+        /** Closes as a slow consumer; called holding the monitor. The futures fail once the hub has let go of it. */
         private void slow() {
             close();
             subscriber.close(CloseReason.SLOW_CONSUMER);
-            started.completeExceptionally(new IllegalStateException("closed as a slow consumer while replaying"));
-            synced.completeExceptionally(new IllegalStateException("closed as a slow consumer while syncing"));
+            afterUnlock.addLast(() -> {
+                started.completeExceptionally(new IllegalStateException("closed as a slow consumer while replaying"));
+                synced.completeExceptionally(new IllegalStateException("closed as a slow consumer while syncing"));
+            });
         }
 
         private void fail(Throwable failure) {
@@ -517,10 +555,34 @@ public final class Hub implements BrokerListener, PresenceListener {
                 leave = joined;
                 joined = false;
             }
-            remove(this);
-            if (leave && member != null) {
-                // Safe under a caller's lock: the presence announces the leave on its own thread.
-                presence.leave(channel, member);
+            Runnable leaveHub = () -> {
+                remove(this);
+                if (leave && member != null) {
+                    // Safe under a caller's lock: the presence announces the leave on its own thread.
+                    presence.leave(channel, member);
+                }
+            };
+            if (Thread.holdsLock(this)) {
+                afterUnlock.addLast(leaveHub);   // closed from within, e.g. as a slow consumer
+            } else {
+                leaveHub.run();
+            }
+        }
+
+        /** Runs the calls queued under the monitor, unless this thread still holds it (its outer frame then will). */
+        private void runAfterUnlock() {
+            if (Thread.holdsLock(this)) {
+                return;
+            }
+            while (true) {
+                Runnable action;
+                synchronized (this) {
+                    action = afterUnlock.pollFirst();
+                }
+                if (action == null) {
+                    return;
+                }
+                action.run();
             }
         }
     }

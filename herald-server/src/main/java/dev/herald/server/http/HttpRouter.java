@@ -6,6 +6,7 @@ import dev.herald.server.internal.Json;
 import dev.herald.server.internal.LiveConnections;
 import dev.herald.server.longpoll.LongPollEndpoint;
 import dev.herald.server.sse.SseEndpoint;
+import dev.herald.server.websocket.WebSocketEndpoint;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -41,21 +42,26 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     private static final AttributeKey<String> HELD = AttributeKey.valueOf("herald.held");
     private static final String CHANNELS_PREFIX = "/v1/channels/";
     private static final String MESSAGES_SUFFIX = "/messages";
+    private static final String PRESENCE_SUFFIX = "/presence";
 
     private final HeraldNode node;
     private final LiveConnections live;
     private final ChannelsEndpoint channels;
     private final SseEndpoint sse;
     private final LongPollEndpoint poll;
+    private final WebSocketEndpoint ws;
+    private final PresenceEndpoint presence;
     private final StaticFiles files = new StaticFiles();
 
     public HttpRouter(HeraldNode node, LiveConnections live, ChannelsEndpoint channels, SseEndpoint sse,
-                      LongPollEndpoint poll) {
+                      LongPollEndpoint poll, WebSocketEndpoint ws) {
         this.node = node;
         this.live = live;
         this.channels = channels;
         this.sse = sse;
         this.poll = poll;
+        this.ws = ws;
+        this.presence = new PresenceEndpoint(node);
     }
 
     /** Marks the connection held ({@code "stream"} or {@code "poll"}); see the class comment. */
@@ -114,7 +120,18 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             }
             return;
         }
+        if (path.startsWith(CHANNELS_PREFIX) && path.endsWith(PRESENCE_SUFFIX)
+                && path.length() > CHANNELS_PREFIX.length() + PRESENCE_SUFFIX.length()) {
+            requireGet(method);
+            presence.members(ctx, request, StreamRequest.channel(QueryStringDecoder.decodeComponent(
+                    path.substring(CHANNELS_PREFIX.length(), path.length() - PRESENCE_SUFFIX.length()))));
+            return;
+        }
         switch (path) {
+            case WebSocketEndpoint.PATH -> {
+                requireGet(method);
+                ws.upgrade(ctx, request, query);   // the connection is the WebSocket's from here on
+            }
             case "/v1/sse" -> {
                 requireGet(method);
                 hold(ctx.channel(), "stream");

@@ -1,0 +1,118 @@
+package dev.herald.core;
+
+import dev.herald.core.memory.InMemoryBroker;
+import dev.herald.core.spi.Broker;
+import dev.herald.core.spi.BrokerListener;
+import dev.herald.core.spi.History;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A broker for hub tests that puts the test in charge of timing: it delegates to an {@link InMemoryBroker} but can
+ * hold history reads until the test releases them (a slow replay, as against a distant Redis) and can lose
+ * deliveries to the listener (a message missed while a Redis connection reconnected).
+ *
+ * <p>Thread-safe. Held reads complete on the thread that calls {@link #releaseReads()}, so what the hub does on
+ * completion happens there, under the test's control.
+ */
+final class ControlledBroker implements Broker, History {
+
+    private record HeldRead(ChannelId channel, @Nullable StreamPosition since, int limit,
+                            CompletableFuture<HistoryPage> result) {
+    }
+
+    private final InMemoryBroker delegate;
+    private final List<HeldRead> held = new ArrayList<>();
+    private boolean holding;
+    private Predicate<Message> lose = message -> false;
+
+    ControlledBroker(InMemoryBroker delegate) {
+        this.delegate = delegate;
+    }
+
+    ControlledBroker() {
+        this(InMemoryBroker.create());
+    }
+
+    /** From now on, reads wait until {@link #releaseReads()}. */
+    synchronized void holdReads() {
+        holding = true;
+    }
+
+    /** Reads held so far. */
+    synchronized int heldReads() {
+        return held.size();
+    }
+
+    /** Stops holding and completes every held read, in order, on the calling thread. */
+    void releaseReads() {
+        List<HeldRead> released;
+        synchronized (this) {
+            holding = false;
+            released = List.copyOf(held);
+            held.clear();
+        }
+        for (HeldRead read : released) {
+            delegate.read(read.channel(), read.since(), read.limit()).whenComplete((page, failure) -> {
+                if (failure != null) {
+                    read.result().completeExceptionally(failure);
+                } else {
+                    read.result().complete(page);
+                }
+            });
+        }
+    }
+
+    /** Deliveries matching {@code lost} never reach the listener; they are still stored. */
+    synchronized void lose(Predicate<Message> lost) {
+        this.lose = lost;
+    }
+
+    private synchronized boolean lost(Message message) {
+        return lose.test(message);
+    }
+
+    @Override
+    public void start(BrokerListener listener) {
+        delegate.start(message -> {
+            if (!lost(message)) {
+                listener.onMessage(message);
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> subscribe(ChannelId channel) {
+        return delegate.subscribe(channel);
+    }
+
+    @Override
+    public CompletableFuture<Void> unsubscribe(ChannelId channel) {
+        return delegate.unsubscribe(channel);
+    }
+
+    @Override
+    public CompletableFuture<StreamPosition> publish(ChannelId channel, Payload payload, PublishOptions options) {
+        return delegate.publish(channel, payload, options);
+    }
+
+    @Override
+    public CompletableFuture<HistoryPage> read(ChannelId channel, @Nullable StreamPosition since, int limit) {
+        synchronized (this) {
+            if (holding) {
+                CompletableFuture<HistoryPage> result = new CompletableFuture<>();
+                held.add(new HeldRead(channel, since, limit, result));
+                return result;
+            }
+        }
+        return delegate.read(channel, since, limit);
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+}

@@ -1,0 +1,420 @@
+package dev.herald.server.websocket;
+
+import dev.herald.core.ChannelId;
+import dev.herald.core.CloseReason;
+import dev.herald.core.Message;
+import dev.herald.core.PresenceEvent;
+import dev.herald.core.Reset;
+import dev.herald.core.Subscriber;
+import dev.herald.core.Subscription;
+import dev.herald.server.internal.LiveConnections;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.util.internal.PlatformDependent;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The outbound side of one WebSocket connection: its subscriptions, its bounded queue of deliveries, its heartbeat
+ * and its close.
+ *
+ * <p>Concurrency: the hub calls each subscription's {@link Sink} from publisher threads; a sink only appends to
+ * the connection's lock-free queue and schedules one drain task on the connection's event loop. Everything else —
+ * the subscription map, each sink's state, every write — is confined to that event loop, except {@link #tick},
+ * which runs on the server's housekeeping thread and only reads volatile timestamps and schedules writes. A drain
+ * writes every queued frame and flushes once, so a subscriber with several messages pending gets them in one
+ * socket write; it stops while the channel is not writable and resumes when it is again.
+ *
+ * <p>Ordering: a subscription's answer ({@code ack} with its start position) goes out before anything delivered
+ * for it: deliveries that arrive while the subscribe is in flight (replay, presence sync) are held and written
+ * right after the ack. A channel's deliveries keep the hub's order; after {@code unsubscribe} nothing more of the
+ * channel is written.
+ *
+ * <p>Memory: queued bytes are counted; beyond {@code maxQueuedBytes} an offer is refused and the hub closes the
+ * connection as a slow consumer (4008). Netty's outbound buffer is bounded by its high water mark, because the
+ * drain stops at it and inbound reading pauses while the channel is not writable (so answers to a client's own
+ * commands cannot pile up either). The client reconnects and resumes from history with its last ids.
+ */
+final class WebSocketSubscriber implements LiveConnections.Live {
+
+    private static final Logger log = LoggerFactory.getLogger(WebSocketSubscriber.class);
+    /** Bytes counted per frame on top of its payload: the JSON around the data, and the queue entry. */
+    private static final long FRAME_OVERHEAD = 128;
+
+    private final Channel channel;
+    private final LiveConnections live;
+    private final long maxQueuedBytes;
+    private final long pingIntervalNanos;
+    private final long pingTimeoutNanos;
+    // Small first chunk: an idle connection should cost a few hundred bytes here, not a 1024-slot array.
+    private final Queue<Delivery> queue = PlatformDependent.newMpscQueue(16, 1 << 30);
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Map<ChannelId, Sink> sinks = new HashMap<>();
+    private volatile long lastReadNanos;
+    private volatile long closingSinceNanos;
+    // Written only by tick(), which runs on the one housekeeping thread.
+    private long lastPingNanos;
+    private long pingSentNanos;
+
+    /** One queued delivery for one subscription. */
+    private record Delivery(Sink sink, Object item, long size) {
+    }
+
+    WebSocketSubscriber(Channel channel, LiveConnections live, long maxQueuedBytes, long pingIntervalNanos,
+                        long pingTimeoutNanos) {
+        this.channel = channel;
+        this.live = live;
+        this.maxQueuedBytes = maxQueuedBytes;
+        this.pingIntervalNanos = pingIntervalNanos;
+        this.pingTimeoutNanos = pingTimeoutNanos;
+        long now = System.nanoTime();
+        this.lastReadNanos = now;
+        this.lastPingNanos = now;
+    }
+
+    // --- subscriptions (event loop) ----------------------------------------------------------------------------------
+
+    int subscriptionCount() {
+        return sinks.size();
+    }
+
+    @Nullable Sink sink(ChannelId channel) {
+        return sinks.get(channel);
+    }
+
+    /** Registers a subscription in flight; its deliveries are held until {@link #subscribed}. */
+    Sink newSink(ChannelId id, @Nullable Object ref) {
+        Sink sink = new Sink(id, ref);
+        sinks.put(id, sink);
+        return sink;
+    }
+
+    /**
+     * The subscribe of {@code sink} finished: on success writes the ack, then what was held for it, and goes live;
+     * on failure answers with {@code problem}. A sink cancelled meanwhile closes its subscription quietly.
+     */
+    void subscribed(Sink sink, @Nullable Subscription subscription, @Nullable WebSocketProblem problem) {
+        if (sink.cancelled || closed.get()) {
+            if (subscription != null) {
+                subscription.close();
+            }
+            return;
+        }
+        if (subscription == null) {
+            sinks.remove(sink.channel, sink);
+            sink.cancelled = true;
+            send(WebSocketCodec.error(problem != null ? problem : new WebSocketProblem("internal_error",
+                    "the subscription failed", sink.ref, sink.channel)));
+            return;
+        }
+        sink.subscription = subscription;
+        channel.write(text(WebSocketCodec.subscribed(sink.ref, sink.channel, subscription.start())),
+                channel.voidPromise());
+        sink.acked = true;
+        List<Delivery> held = sink.held;
+        sink.held = null;
+        if (held != null) {
+            for (Delivery delivery : held) {
+                write(delivery.item);
+            }
+        }
+        channel.flush();
+    }
+
+    /**
+     * Ends the subscription to {@code id}; returns false when there was none. Nothing more of the channel is
+     * written. A subscribe still in flight is answered first, with error {@code cancelled}.
+     */
+    boolean unsubscribe(ChannelId id) {
+        Sink sink = sinks.remove(id);
+        if (sink == null) {
+            return false;
+        }
+        sink.cancelled = true;
+        sink.held = null;
+        if (sink.subscription != null) {
+            sink.subscription.close();
+        } else {
+            send(WebSocketCodec.error(new WebSocketProblem("cancelled", "unsubscribed before the subscribe "
+                    + "completed", sink.ref, sink.channel)));
+        }
+        return true;
+    }
+
+    private void closeSubscriptions() {
+        for (Sink sink : sinks.values()) {
+            sink.cancelled = true;
+            sink.held = null;
+            if (sink.subscription != null) {
+                sink.subscription.close();   // leaves the channel's presence, if it joined
+            }
+        }
+        sinks.clear();
+    }
+
+    // --- deliveries --------------------------------------------------------------------------------------------------
+
+    private boolean enqueue(Sink sink, Object item, long size) {
+        if (closed.get()) {
+            return false;
+        }
+        if (queuedBytes.addAndGet(size) > maxQueuedBytes) {
+            return false;
+        }
+        queue.offer(new Delivery(sink, item, size));
+        scheduleDrain();
+        return true;
+    }
+
+    private void scheduleDrain() {
+        if (drainScheduled.compareAndSet(false, true)) {
+            channel.eventLoop().execute(this::drain);
+        }
+    }
+
+    private void drain() {
+        drainScheduled.set(false);
+        if (closed.get()) {
+            return;
+        }
+        boolean wrote = false;
+        Delivery delivery;
+        while (channel.isWritable() && (delivery = queue.poll()) != null) {
+            queuedBytes.addAndGet(-delivery.size);
+            Sink sink = delivery.sink;
+            if (sink.cancelled) {
+                continue;
+            }
+            if (!sink.acked) {
+                if (sink.held == null) {
+                    sink.held = new ArrayList<>();
+                }
+                sink.held.add(delivery);
+                continue;
+            }
+            write(delivery.item);
+            wrote = true;
+        }
+        if (wrote) {
+            channel.flush();
+        }
+    }
+
+    /** The channel became writable again (or not); called on the event loop. */
+    void writabilityChanged() {
+        if (channel.isWritable() && !queue.isEmpty()) {
+            scheduleDrain();
+        }
+    }
+
+    private void write(Object item) {
+        if (item instanceof Message message) {
+            WebSocketCodec.Encoded encoded = message.encoded(WebSocketCodec.MESSAGE);
+            // The bytes are shared by every subscriber of the message; each frame only wraps them.
+            channel.write(encoded.binary() ? new BinaryWebSocketFrame(Unpooled.wrappedBuffer(encoded.bytes()))
+                    : new TextWebSocketFrame(Unpooled.wrappedBuffer(encoded.bytes())), channel.voidPromise());
+        } else if (item instanceof Reset reset) {
+            channel.write(text(WebSocketCodec.reset(reset)), channel.voidPromise());
+        } else {
+            channel.write(text((byte[]) item), channel.voidPromise());
+        }
+    }
+
+    /** Writes and flushes one frame of the connection's own (ack, error, pong); called on the event loop. */
+    void send(byte[] json) {
+        if (!closed.get() && channel.isActive()) {
+            channel.writeAndFlush(text(json), channel.voidPromise());
+        }
+    }
+
+    private static TextWebSocketFrame text(byte[] json) {
+        return new TextWebSocketFrame(Unpooled.wrappedBuffer(json));
+    }
+
+    // --- liveness and close ------------------------------------------------------------------------------------------
+
+    /** A frame arrived from the client: it is alive. Called on the event loop. */
+    void read() {
+        lastReadNanos = System.nanoTime();
+    }
+
+    /**
+     * Pings every interval; closes with {@link CloseReason#HEARTBEAT_TIMEOUT} when nothing at all arrived within
+     * the timeout after a ping; closes the socket of a connection whose close frame did not get out within the
+     * timeout. Runs on the housekeeping thread; one pass costs a few comparisons for an idle connection.
+     */
+    @Override
+    public void tick(long nowNanos) {
+        long closing = closingSinceNanos;
+        if (closing != 0) {
+            if (nowNanos - closing >= pingTimeoutNanos) {
+                channel.close();
+            }
+            return;
+        }
+        if (closed.get()) {
+            return;
+        }
+        if (pingSentNanos != 0) {
+            if (lastReadNanos - pingSentNanos >= 0) {
+                pingSentNanos = 0;
+            } else if (nowNanos - pingSentNanos >= pingTimeoutNanos) {
+                close(CloseReason.HEARTBEAT_TIMEOUT, "no answer to a ping within "
+                        + pingTimeoutNanos / 1_000_000 + " ms");
+                return;
+            }
+        }
+        if (pingSentNanos == 0 && nowNanos - lastPingNanos >= pingIntervalNanos) {
+            lastPingNanos = nowNanos;
+            pingSentNanos = nowNanos;
+            channel.eventLoop().execute(() -> {
+                if (!closed.get() && channel.isActive()) {
+                    channel.writeAndFlush(new PingWebSocketFrame(Unpooled.EMPTY_BUFFER), channel.voidPromise());
+                }
+            });
+        }
+    }
+
+    @Override
+    public void shutdown() {
+        close(CloseReason.SHUTDOWN, "server restarting; reconnect and resume");
+    }
+
+    /** Ends the connection with a close frame of {@code reason}'s code. Idempotent; any thread. */
+    void close(CloseReason reason, String text) {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        channel.eventLoop().execute(() -> {
+            queue.clear();
+            closeSubscriptions();
+            if (!channel.isActive()) {
+                return;
+            }
+            if (reason == CloseReason.SLOW_CONSUMER || reason == CloseReason.HEARTBEAT_TIMEOUT) {
+                log.info("closing WebSocket from {}: {} ({})", channel.remoteAddress(), reason.wireName(), text);
+            }
+            closingSinceNanos = System.nanoTime();
+            CloseWebSocketFrame frame = new CloseWebSocketFrame(reason.code(), text);
+            if (reason == CloseReason.HEARTBEAT_TIMEOUT) {
+                // The peer is gone or stuck: try to say why, but do not wait for it to read.
+                channel.writeAndFlush(frame, channel.voidPromise());
+                channel.close();
+            } else {
+                channel.writeAndFlush(frame).addListener(ChannelFutureListener.CLOSE);
+            }
+        });
+    }
+
+    /** The client sent a close frame: answer it (RFC 6455 §5.5.1) and close. Called on the event loop. */
+    void closedByClient(CloseWebSocketFrame frame) {
+        if (!closed.compareAndSet(false, true)) {
+            frame.release();
+            channel.close();
+            return;
+        }
+        queue.clear();
+        closeSubscriptions();
+        closingSinceNanos = System.nanoTime();
+        channel.writeAndFlush(frame).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** The connection is gone, however it ended; called on the event loop once. */
+    void disconnected() {
+        closed.set(true);
+        queue.clear();
+        closeSubscriptions();
+        live.remove(this);
+    }
+
+    /** Registers with the server's live connections (heartbeats, shutdown); called once the handshake is done. */
+    void start() {
+        live.add(this);
+        if (!channel.isActive()) {
+            live.remove(this);
+        }
+    }
+
+    /** A subscription of this connection: the core's {@link Subscriber}, feeding the connection's queue. */
+    final class Sink implements Subscriber {
+        private final ChannelId channel;
+        private final @Nullable Object ref;
+        // Event loop only.
+        private @Nullable Subscription subscription;
+        private boolean acked;
+        private boolean cancelled;
+        private @Nullable List<Delivery> held;
+
+        private Sink(ChannelId channel, @Nullable Object ref) {
+            this.channel = channel;
+            this.ref = ref;
+        }
+
+        ChannelId channel() {
+            return channel;
+        }
+
+        @Override
+        public boolean offer(Message message) {
+            return enqueue(this, message, message.payload().size() + FRAME_OVERHEAD);
+        }
+
+        @Override
+        public boolean offerReset(Reset reset) {
+            return enqueue(this, reset, FRAME_OVERHEAD);
+        }
+
+        @Override
+        public boolean offerPresence(PresenceEvent event) {
+            byte[] encoded = PresenceFrames.encoded(event);
+            return enqueue(this, encoded, encoded.length + FRAME_OVERHEAD);
+        }
+
+        /** The hub ends the whole connection (slow consumer, broker unavailable): one subscription cannot lag. */
+        @Override
+        public void close(CloseReason reason) {
+            WebSocketSubscriber.this.close(reason, switch (reason) {
+                case SLOW_CONSUMER -> "slow consumer: more than " + maxQueuedBytes + " bytes queued";
+                case BROKER_UNAVAILABLE -> "broker unavailable; reconnect and resume";
+                case INTERNAL_ERROR -> "internal error; reconnect and resume";
+                default -> reason.wireName();
+            });
+        }
+    }
+
+    /**
+     * Presence frames, encoded once per event: the hub hands one event to every presence subscriber of the channel
+     * in a row, on one thread, so remembering the last one encodes a join for a room of n members once, not n times.
+     */
+    private static final class PresenceFrames {
+        private record Last(PresenceEvent event, byte[] bytes) {
+        }
+
+        private static volatile @Nullable Last last;
+
+        static byte[] encoded(PresenceEvent event) {
+            Last cached = last;
+            if (cached != null && cached.event == event) {
+                return cached.bytes;
+            }
+            byte[] bytes = WebSocketCodec.presence(event);
+            last = new Last(event, bytes);
+            return bytes;
+        }
+    }
+}
