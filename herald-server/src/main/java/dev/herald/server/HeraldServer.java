@@ -2,6 +2,7 @@ package dev.herald.server;
 
 import dev.herald.core.HeraldNode;
 import dev.herald.core.memory.InMemoryBroker;
+import dev.herald.core.memory.InMemoryPresence;
 import dev.herald.redis.RedisBroker;
 import dev.herald.server.http.ChannelsEndpoint;
 import dev.herald.server.http.HeraldServerInitializer;
@@ -9,6 +10,7 @@ import dev.herald.server.http.HttpRouter;
 import dev.herald.server.internal.LiveConnections;
 import dev.herald.server.longpoll.LongPollEndpoint;
 import dev.herald.server.sse.SseEndpoint;
+import dev.herald.server.websocket.WebSocketEndpoint;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -71,7 +73,9 @@ public final class HeraldServer implements AutoCloseable {
                     .build();
             nodeBuilder.broker(memory);
         }
-        this.node = nodeBuilder.build();
+        this.node = nodeBuilder
+                .presence(InMemoryPresence.builder().maxMembers(config.presenceMaxMembers()).build())
+                .build();
         boolean epoll = Epoll.isAvailable();
         DefaultThreadFactory threads = new DefaultThreadFactory("herald-io", true);
         this.group = epoll ? new EpollEventLoopGroup(config.ioThreads(), threads)
@@ -84,7 +88,8 @@ public final class HeraldServer implements AutoCloseable {
         HttpRouter router = new HttpRouter(node, live,
                 new ChannelsEndpoint(node),
                 new SseEndpoint(node, config, live),
-                new LongPollEndpoint(node, config, live, timer));
+                new LongPollEndpoint(node, config, live, timer),
+                new WebSocketEndpoint(node, config, live));
         int high = config.maxOutboundBytes();
         this.serverChannel = new ServerBootstrap()
                 .group(group)
@@ -97,7 +102,10 @@ public final class HeraldServer implements AutoCloseable {
                 .sync()
                 .channel();
 
-        long tick = Math.max(50, Math.min(1000, config.sseKeepAlive().toMillis() / 3));
+        // One tick drives SSE keep-alives and WebSocket pings and ping timeouts: a third of the shortest of them.
+        long shortest = Math.min(config.sseKeepAlive().toMillis(),
+                Math.min(config.wsPingInterval().toMillis(), config.wsPingTimeout().toMillis()));
+        long tick = Math.max(50, Math.min(1000, shortest / 3));
         long sweepEvery = Math.max(1, Math.min(10_000, config.historyAge().toMillis() / 4) / tick);
         long[] ticks = {0};
         this.housekeeping = group.next().scheduleAtFixedRate(() -> {

@@ -2,7 +2,10 @@ package dev.herald.server;
 
 import dev.herald.core.memory.InMemoryBroker;
 import dev.herald.redis.RedisBrokerConfig;
+import dev.herald.core.memory.InMemoryPresence;
+import dev.herald.server.websocket.OriginPolicy;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -31,6 +34,17 @@ import org.jspecify.annotations.Nullable;
  * @param redis                  the Redis broker (with its own history bounds) that makes this node one of a
  *                               cluster, or {@code null}, the default, for the in-memory broker with the history
  *                               bounds above; see docs/redis.md. Its {@code toString} hides the password
+ * @param wsPingInterval         how often a WebSocket is pinged, default 15 s (below common proxy idle timeouts)
+ * @param wsPingTimeout          a WebSocket that answers nothing this long after a ping is closed (4009), default
+ *                               10 s; a dead peer is found within interval + timeout and its presence leaves
+ * @param wsMaxSubscriptions     channels one WebSocket may subscribe to at once, default
+ *                               {@value #DEFAULT_WS_MAX_SUBSCRIPTIONS}; bounds the hub state one connection holds
+ * @param wsCompression          offer permessage-deflate (RFC 7692), default off: it costs a deflate context per
+ *                               connection and CPU per frame, and pays only for large, repetitive payloads
+ * @param allowedOrigins         origins allowed to open a WebSocket besides the page's own (the {@code Host});
+ *                               {@code *} allows any. Stops a foreign page riding a user's cookies (CSWSH)
+ * @param presenceMaxMembers     members one channel's presence may hold, default 1000; every join and leave is an
+ *                               event for every presence subscriber, so this bounds the n² fan-out of a busy room
  */
 public record HeraldServerConfig(
         String host,
@@ -50,6 +64,12 @@ public record HeraldServerConfig(
         int maxOutboundBytes,
         Duration requestTimeout,
         Duration shutdownGrace,
+        Duration wsPingInterval,
+        Duration wsPingTimeout,
+        int wsMaxSubscriptions,
+        boolean wsCompression,
+        List<String> allowedOrigins,
+        int presenceMaxMembers,
         @Nullable RedisBrokerConfig redis) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
@@ -63,6 +83,10 @@ public record HeraldServerConfig(
     public static final int DEFAULT_MAX_OUTBOUND_BYTES = 1024 * 1024;
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_WS_PING_INTERVAL = Duration.ofSeconds(15);
+    public static final Duration DEFAULT_WS_PING_TIMEOUT = Duration.ofSeconds(10);
+    public static final int DEFAULT_WS_MAX_SUBSCRIPTIONS = 100;
+    public static final int DEFAULT_PRESENCE_MAX_MEMBERS = InMemoryPresence.DEFAULT_MAX_MEMBERS;
 
     public HeraldServerConfig {
         Objects.requireNonNull(host, "host");
@@ -83,6 +107,15 @@ public record HeraldServerConfig(
         require(maxOutboundBytes >= 1024, "max outbound bytes must be at least 1024: " + maxOutboundBytes);
         require(positive(requestTimeout), "request timeout must be positive: " + requestTimeout);
         require(!shutdownGrace.isNegative(), "shutdown grace must not be negative: " + shutdownGrace);
+        require(positive(wsPingInterval), "WebSocket ping interval must be positive: " + wsPingInterval);
+        require(positive(wsPingTimeout), "WebSocket ping timeout must be positive: " + wsPingTimeout);
+        require(wsMaxSubscriptions >= 1, "max WebSocket subscriptions must be at least 1: " + wsMaxSubscriptions);
+        allowedOrigins = List.copyOf(allowedOrigins);
+        for (String origin : allowedOrigins) {
+            String problem = OriginPolicy.problem(origin);
+            require(problem == null, "allowed origin '" + origin + "': " + problem);
+        }
+        require(presenceMaxMembers >= 1, "presence max members must be at least 1: " + presenceMaxMembers);
     }
 
     public static Builder builder() {
@@ -123,6 +156,12 @@ public record HeraldServerConfig(
         private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
         private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
         private @Nullable RedisBrokerConfig redis;
+        private Duration wsPingInterval = DEFAULT_WS_PING_INTERVAL;
+        private Duration wsPingTimeout = DEFAULT_WS_PING_TIMEOUT;
+        private int wsMaxSubscriptions = DEFAULT_WS_MAX_SUBSCRIPTIONS;
+        private boolean wsCompression;
+        private List<String> allowedOrigins = List.of();
+        private int presenceMaxMembers = DEFAULT_PRESENCE_MAX_MEMBERS;
 
         private Builder() {
         }
@@ -135,6 +174,9 @@ public record HeraldServerConfig(
             pollTimeout = c.pollTimeout; pollTimeoutMax = c.pollTimeoutMax; maxOutboundBytes = c.maxOutboundBytes;
             requestTimeout = c.requestTimeout; shutdownGrace = c.shutdownGrace;
             redis = c.redis;
+            wsPingInterval = c.wsPingInterval; wsPingTimeout = c.wsPingTimeout;
+            wsMaxSubscriptions = c.wsMaxSubscriptions; wsCompression = c.wsCompression;
+            allowedOrigins = c.allowedOrigins; presenceMaxMembers = c.presenceMaxMembers;
         }
 
         public Builder host(String v) { host = v; return this; }
@@ -155,11 +197,18 @@ public record HeraldServerConfig(
         public Builder requestTimeout(Duration v) { requestTimeout = v; return this; }
         public Builder shutdownGrace(Duration v) { shutdownGrace = v; return this; }
         public Builder redis(@Nullable RedisBrokerConfig v) { redis = v; return this; }
+        public Builder wsPingInterval(Duration v) { wsPingInterval = v; return this; }
+        public Builder wsPingTimeout(Duration v) { wsPingTimeout = v; return this; }
+        public Builder wsMaxSubscriptions(int v) { wsMaxSubscriptions = v; return this; }
+        public Builder wsCompression(boolean v) { wsCompression = v; return this; }
+        public Builder allowedOrigins(List<String> v) { allowedOrigins = List.copyOf(v); return this; }
+        public Builder presenceMaxMembers(int v) { presenceMaxMembers = v; return this; }
 
         public HeraldServerConfig build() {
             return new HeraldServerConfig(host, port, ioThreads, historySize, historyAge, historyBytes,
                     historyTotalBytes, maxChannels, maxMessageBytes, maxChannelsPerRequest, sseKeepAlive, sseRetry,
-                    pollTimeout, pollTimeoutMax, maxOutboundBytes, requestTimeout, shutdownGrace, redis);
+                    pollTimeout, pollTimeoutMax, maxOutboundBytes, requestTimeout, shutdownGrace, wsPingInterval,
+                    wsPingTimeout, wsMaxSubscriptions, wsCompression, allowedOrigins, presenceMaxMembers, redis);
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.herald.core.HeraldUnavailableException;
 import dev.herald.redis.RedisBrokerConfig;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Option;
 
 /** {@code herald serve [options]}: the command line. */
 @Command(name = "herald", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Herald: a real-time push server (SSE, long polling, short polling).",
+        description = "Herald: a real-time push server (WebSocket, SSE, long polling, short polling).",
         subcommands = {Main.Serve.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
@@ -165,6 +166,32 @@ public final class Main implements Runnable {
                 description = "How long shutdown waits for clients to leave. Default: ${DEFAULT-VALUE}.")
         Duration shutdownGrace;
 
+        @Option(names = "--ws-ping-interval", defaultValue = "15s",
+                description = "How often each WebSocket is pinged. Default: ${DEFAULT-VALUE}.")
+        Duration wsPingInterval;
+
+        @Option(names = "--ws-ping-timeout", defaultValue = "10s",
+                description = "Close a WebSocket (4009) that answers nothing this long after a ping. Default: "
+                        + "${DEFAULT-VALUE}.")
+        Duration wsPingTimeout;
+
+        @Option(names = "--ws-max-subscriptions", defaultValue = "100",
+                description = "Channels one WebSocket may subscribe to at once. Default: ${DEFAULT-VALUE}.")
+        int wsMaxSubscriptions;
+
+        @Option(names = "--ws-compression", negatable = true, defaultValue = "false", fallbackValue = "true",
+                description = "Offer permessage-deflate to WebSocket clients. Default: off.")
+        boolean wsCompression;
+
+        @Option(names = "--allowed-origins", split = ",", paramLabel = "ORIGIN",
+                description = "Origins (scheme://host[:port], *.domain allowed, or *) that may open a WebSocket "
+                        + "besides the server's own. Default: same origin only.")
+        List<String> allowedOrigins = List.of();
+
+        @Option(names = "--presence-max-members", defaultValue = "1000",
+                description = "Members one channel's presence may hold. Default: ${DEFAULT-VALUE}.")
+        int presenceMaxMembers;
+
         // The default is spelled out, not ${DEFAULT-VALUE}: that would print HERALD_BROKER, password and all.
         @Option(names = "--broker", defaultValue = "${env:HERALD_BROKER:-memory}",
                 description = "memory, or redis://[[user:]password@]host[:port][/db] (rediss:// for TLS) to run as "
@@ -194,7 +221,11 @@ public final class Main implements Runnable {
                     .pollTimeout(pollTimeout).pollTimeoutMax(pollTimeoutMax)
                     .maxOutboundBytes(Math.toIntExact(maxOutboundBytes))
                     .requestTimeout(requestTimeout)
-                    .shutdownGrace(shutdownGrace);
+                    .shutdownGrace(shutdownGrace)
+                    .wsPingInterval(wsPingInterval).wsPingTimeout(wsPingTimeout)
+                    .wsMaxSubscriptions(wsMaxSubscriptions).wsCompression(wsCompression)
+                    .allowedOrigins(allowedOrigins)
+                    .presenceMaxMembers(presenceMaxMembers);
             if (ioThreads != null) {
                 builder.ioThreads(ioThreads);
             }
