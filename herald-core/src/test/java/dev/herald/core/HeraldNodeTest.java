@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 class HeraldNodeTest {
 
@@ -66,6 +67,7 @@ class HeraldNodeTest {
         return await(node.publish(channel, Payload.text(text), PublishOptions.DEFAULT));
     }
 
+    /** Publishes {@code count} (at least one) messages; returns the last one's position. */
     private static StreamPosition publishAll(HeraldNode node, ChannelId channel, int count) {
         StreamPosition last = null;
         for (int i = 0; i < count; i++) {
@@ -534,10 +536,10 @@ class HeraldNodeTest {
     void builderRejectsLimitsBelowOne() {
         HeraldNode.Builder builder = HeraldNode.builder();
 
-        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+        assertThatIllegalArgumentException()
                 .isThrownBy(() -> builder.replayPageSize(0))
                 .withMessage("replay page size must be at least 1: 0");
-        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+        assertThatIllegalArgumentException()
                 .isThrownBy(() -> builder.replayBufferLimit(0))
                 .withMessage("replay buffer limit must be at least 1: 0");
     }
