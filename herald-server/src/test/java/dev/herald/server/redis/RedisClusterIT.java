@@ -50,11 +50,13 @@ class RedisClusterIT {
     }
 
     @Test
-    void publishOnOneNodeReachesSseAndLongPollSubscribersOnTheOthers() throws Exception {
+    void publishOnOneNodeReachesSseWebSocketAndLongPollSubscribersOnTheOthers() throws Exception {
         String channel = "fanout";
         String start = Http.history(a.url(), channel, null).cursor();
         try (SseStream sseB = SseStream.open(b.url("/v1/sse?channel=" + channel), null).awaitReady(TIMEOUT);
-             SseStream sseC = SseStream.open(c.url("/v1/sse?channel=" + channel), null).awaitReady(TIMEOUT)) {
+             SseStream sseC = SseStream.open(c.url("/v1/sse?channel=" + channel), null).awaitReady(TIMEOUT);
+             WsStream wsB = WsStream.connect(b.url()).subscribe(channel);
+             WsStream wsC = WsStream.connect(c.url()).subscribe(channel)) {
             CompletableFuture<Http.Page> pollB = CompletableFuture.supplyAsync(
                     () -> Http.longPoll(b.url(), channel, start, 30));
             CompletableFuture<Http.Page> pollC = CompletableFuture.supplyAsync(
@@ -64,6 +66,12 @@ class RedisClusterIT {
 
             assertThat(sseB.next(TIMEOUT)).isEqualTo(new Event(id, "message", "hello from A"));
             assertThat(sseC.next(TIMEOUT)).isEqualTo(new Event(id, "message", "hello from A"));
+            for (WsStream ws : List.of(wsB, wsC)) {
+                JsonNode frame = ws.next("message", TIMEOUT);
+                assertThat(frame.path("channel").asText()).isEqualTo(channel);
+                assertThat(frame.path("id").asText()).isEqualTo(id);
+                assertThat(frame.path("data").asText()).isEqualTo("hello from A");
+            }
             for (CompletableFuture<Http.Page> poll : List.of(pollB, pollC)) {
                 Http.Page page = poll.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                 assertThat(page.status()).isEqualTo(200);
