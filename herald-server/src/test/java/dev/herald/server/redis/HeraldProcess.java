@@ -50,13 +50,20 @@ final class HeraldProcess implements AutoCloseable {
         return jar;
     }
 
+    /** JVM options for test nodes: small and quick to start, since several nodes share two cores with the test. */
+    static final List<String> TEST_JVM = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
     /** Starts a node named {@code name} (for messages) with {@code serve --port 0} plus {@code args}. */
     static HeraldProcess start(String name, String... args) {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                // Small and quick to start: several nodes share two cores with the test.
-                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-jar", jar().toString(), "serve", "--host", "127.0.0.1", "--port", "0"));
+        return start(name, TEST_JVM, args);
+    }
+
+    /** Starts a node with the given JVM options. */
+    static HeraldProcess start(String name, List<String> jvmOptions, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar().toString(), "serve", "--host", "127.0.0.1", "--port", "0"));
         command.addAll(List.of(args));
         Process process;
         try {
