@@ -31,7 +31,8 @@ import org.jspecify.annotations.Nullable;
  * age; node-wide at most {@code maxChannels} channels and {@code maxTotalBytes} retained bytes. When the node-wide
  * budget is reached, the publishing channel gives up its own oldest messages first, and if that is not enough its
  * new message is delivered live but not retained; readers behind it then see an explicit {@code history_trimmed}
- * gap. Channels with no subscribers and nothing retained are forgotten after {@code historyAge} of inactivity.
+ * gap. Channels with no subscribers and nothing retained are forgotten after {@code historyAge} of inactivity, or at
+ * once when the channel limit is reached and room is needed.
  */
 public final class InMemoryBroker implements Broker, History {
 
@@ -52,6 +53,7 @@ public final class InMemoryBroker implements Broker, History {
     private final int maxChannels;
     private volatile @Nullable BrokerListener listener;
     private volatile boolean closed;
+    private final AtomicLong lastEmergencySweepMillis = new AtomicLong(Long.MIN_VALUE / 2);
 
     private InMemoryBroker(Builder builder) {
         this.clock = builder.clock;
@@ -162,11 +164,16 @@ public final class InMemoryBroker implements Broker, History {
      * enough to run every few seconds (one pass over the channel map).
      */
     public void sweep() {
+        forget(historyAgeMillis);
+    }
+
+    /** Drops aged messages and forgets channels idle for {@code idleMillis}; see {@link #sweep()}. */
+    private void forget(long idleMillis) {
         long now = clock.millis();
         for (HistoryBuffer buffer : channels.values()) {
             synchronized (buffer) {
                 totalBytes.addAndGet(-buffer.trimByAge(now - historyAgeMillis));
-                if (buffer.idle(now, historyAgeMillis)) {
+                if (buffer.idle(now, idleMillis)) {
                     buffer.retire();
                     channels.remove(buffer.channel(), buffer);
                 }
@@ -213,6 +220,16 @@ public final class InMemoryBroker implements Broker, History {
         HistoryBuffer buffer = channels.get(channel);
         if (buffer != null) {
             return buffer;
+        }
+        if (channels.size() >= maxChannels) {
+            // Reads create channels too, so a client naming random channels could fill the map with empty ones.
+            // Those are safe to forget at once (at worst a later reader of one gets a needless reset), so make
+            // room from them, at most once a second, before refusing.
+            long now = clock.millis();
+            long last = lastEmergencySweepMillis.get();
+            if (now - last >= 1000 && lastEmergencySweepMillis.compareAndSet(last, now)) {
+                forget(0);
+            }
         }
         if (channels.size() >= maxChannels) {
             throw new HeraldUnavailableException("channel limit reached: this node holds at most " + maxChannels

@@ -189,6 +189,27 @@ class InMemoryBrokerTest {
     }
 
     @Test
+    void atTheChannelLimitForgetsChannelsThatOnlyReadsCreatedToMakeRoom() {
+        start(InMemoryBroker.builder().maxChannels(2));
+        done(broker.read(A, null, 0));   // a reader naming channels that nobody uses
+        done(broker.read(B, null, 0));
+
+        assertThat(publish(C).offset()).isEqualTo(1);
+        assertThat(broker.channelCount()).isEqualTo(1);
+    }
+
+    @Test
+    void atTheChannelLimitKeepsSubscribedChannelsAndRefuses() {
+        start(InMemoryBroker.builder().maxChannels(2));
+        done(broker.subscribe(A));
+        done(broker.subscribe(B));
+
+        assertThat(broker.publish(C, Payload.text("x"), PublishOptions.DEFAULT).exceptionNow())
+                .isInstanceOf(HeraldUnavailableException.class);
+        assertThat(broker.channelCount()).isEqualTo(2);
+    }
+
+    @Test
     void sweepForgetsIdleChannelsAndARecreatedChannelGetsANewEpoch() {
         start(InMemoryBroker.builder().historyAge(Duration.ofMinutes(10)));
         StreamPosition before = publish(A);
