@@ -510,13 +510,16 @@ public final class Hub implements BrokerListener, PresenceListener {
             goLive();
         }
 
-        /** Drains the buffer of live messages and goes live; called holding the monitor. */
+        /**
+         * Drains the buffer of live messages and goes live; called holding the monitor. The future completes once
+         * the monitor is released, so the caller's callbacks never run under the hub's lock.
+         */
         private void goLive() {
             replaying = false;
             while (!replaying && !closed && !pending.isEmpty()) {
                 accept(pending.pollFirst(), true);
             }
-            started.complete(null);
+            afterUnlock.addLast(() -> started.complete(null));
         }
 
         /** Closes as a slow consumer; called holding the monitor. The futures fail once the hub has let go of it. */
