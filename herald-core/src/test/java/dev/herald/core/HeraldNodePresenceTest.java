@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.LockSupport;
@@ -132,7 +133,8 @@ class HeraldNodePresenceTest {
             List<Member> expected = big.presence(ROOM).join().members();
             assertThat(expected).hasSize(80);
             for (Recorder recorder : recorders) {
-                await(() -> recorder.view().size() == expected.size());
+                // Changes arrive asynchronously: wait for this view to settle on the channel's list.
+                await(() -> Set.copyOf(recorder.view()).equals(Set.copyOf(expected)));
                 assertThat(recorder.view()).containsExactlyInAnyOrderElementsOf(expected);
             }
         } finally {
