@@ -15,20 +15,30 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * Herald's Lua scripts, read once from {@code dev/herald/redis/*.lua} (each prefixed with {@code lib.lua}) and run
+ * Herald's Lua scripts, read once from {@code dev/herald/redis/*.lua} (each prefixed with {@code lib.lua}, the
+ * presence scripts also with {@code presence_lib.lua}) and run
  * with {@code EVALSHA}. The SHA-1 is computed here, so starting needs no round trip; a server that does not know a
  * script (first use, restart, {@code SCRIPT FLUSH}) answers {@code NOSCRIPT}, and the script is sent once with
  * {@code EVAL}, which also caches it. Retrying after {@code NOSCRIPT} is safe: the script did not run. Immutable.
  */
 enum LuaScripts {
     PUBLISH("publish.lua"),
-    READ("read.lua");
+    READ("read.lua"),
+    PRESENCE_JOIN("presence_lib.lua", "presence_join.lua"),
+    PRESENCE_LEAVE("presence_lib.lua", "presence_leave.lua"),
+    PRESENCE_MEMBERS("presence_lib.lua", "presence_members.lua"),
+    PRESENCE_REFRESH("presence_lib.lua", "presence_refresh.lua"),
+    PRESENCE_SWEEP("presence_lib.lua", "presence_sweep.lua");
 
     private final byte[] body;
     private final String sha;
 
-    LuaScripts(String file) {
-        this.body = (resource("lib.lua") + "\n" + resource(file)).getBytes(StandardCharsets.UTF_8);
+    LuaScripts(String... files) {
+        StringBuilder text = new StringBuilder(resource("lib.lua"));
+        for (String file : files) {
+            text.append('\n').append(resource(file));
+        }
+        this.body = text.toString().getBytes(StandardCharsets.UTF_8);
         this.sha = sha1(body);
     }
 

@@ -21,9 +21,8 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.codec.RedisCodec;
-import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
@@ -84,7 +83,7 @@ public final class RedisBroker implements Broker, History {
     private final ClientResources resources;
     private final RedisClient client;
     private final StatefulRedisConnection<byte[], byte[]> commands;
-    private final StatefulRedisPubSubConnection<String, byte[]> pubSub;
+    private final StatefulRedisPubSubConnection<byte[], byte[]> pubSub;
     private final byte[] historySizeArg;
     private final byte[] historyAgeArg;
     private final byte[] metaTtlArg;
@@ -94,10 +93,11 @@ public final class RedisBroker implements Broker, History {
     private final ConcurrentHashMap<ChannelId, Interest> interest = new ConcurrentHashMap<>();
     private final AtomicBoolean closed;
     private volatile @Nullable BrokerListener listener;
+    private volatile @Nullable RedisPresence presence;
 
     private RedisBroker(RedisBrokerConfig config, ClientResources resources, RedisClient client,
                         StatefulRedisConnection<byte[], byte[]> commands,
-                        StatefulRedisPubSubConnection<String, byte[]> pubSub, AtomicBoolean closed) {
+                        StatefulRedisPubSubConnection<byte[], byte[]> pubSub, AtomicBoolean closed) {
         this.config = config;
         this.closed = closed;
         this.keys = RedisKeys.of(config.keyPrefix());
@@ -145,8 +145,7 @@ public final class RedisBroker implements Broker, History {
         StatefulRedisConnection<byte[], byte[]> commands = null;
         try {
             commands = client.connect(ByteArrayCodec.INSTANCE);
-            StatefulRedisPubSubConnection<String, byte[]> pubSub =
-                    client.connectPubSub(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
+            StatefulRedisPubSubConnection<byte[], byte[]> pubSub = client.connectPubSub(ByteArrayCodec.INSTANCE);
             log.info("Redis broker connected to {} (key prefix '{}', history {} messages / {})",
                     config.redactedUri(), config.keyPrefix(), config.historySize(), config.historyAge());
             return new RedisBroker(config, resources, client, commands, pubSub, closed);
@@ -276,7 +275,8 @@ public final class RedisBroker implements Broker, History {
                 // First interest, or the last SUBSCRIBE failed (Redis was away): (re)subscribe. Issued under the
                 // lock, so SUBSCRIBE and UNSUBSCRIBE reach Redis in the order the count changed.
                 entry.confirmed = false;
-                entry.subscribed = pubSub.async().subscribe(keys.pubSub(channel)).toCompletableFuture()
+                entry.subscribed = pubSub.async().subscribe(RedisKeys.bytes(keys.pubSub(channel)))
+                        .toCompletableFuture()
                         .handle((ok, failure) -> {
                             if (failure != null) {
                                 throw failure("subscribe to " + channel, failure);
@@ -298,7 +298,7 @@ public final class RedisBroker implements Broker, History {
             if (--entry.count == 0) {
                 interest.remove(channel);
                 // Failure is harmless: if Redis is away, the stale subscription is dropped when Lettuce restores it.
-                pubSub.async().unsubscribe(keys.pubSub(channel));
+                pubSub.async().unsubscribe(RedisKeys.bytes(keys.pubSub(channel)));
             }
             return CompletableFuture.completedFuture(null);
         }
@@ -318,14 +318,21 @@ public final class RedisBroker implements Broker, History {
     }
 
     /** Messages and subscription confirmations from the pub/sub connection, on its I/O thread, in order. */
-    private final class FanIn extends RedisPubSubAdapter<String, byte[]> {
+    private final class FanIn extends RedisPubSubAdapter<byte[], byte[]> {
 
         @Override
-        public void message(String name, byte[] frame) {
-            ChannelId channel = keys.channelOfPubSub(name);
+        public void message(byte[] name, byte[] frame) {
+            ChannelId channel = keys.channelOfPubSub(new String(name, StandardCharsets.UTF_8));
             BrokerListener target = listener;
             if (channel == null || target == null || !interest.containsKey(channel)) {
                 return;   // an UNSUBSCRIBE in flight, or a foreign channel under our prefix
+            }
+            if (frame.length > 0 && frame[0] == '!') {
+                RedisPresence members = presence;
+                if (members != null) {
+                    members.onChange(channel, frame);
+                }
+                return;
             }
             Message message;
             try {
@@ -339,8 +346,8 @@ public final class RedisBroker implements Broker, History {
         }
 
         @Override
-        public void subscribed(String name, long count) {
-            ChannelId channel = keys.channelOfPubSub(name);
+        public void subscribed(byte[] name, long count) {
+            ChannelId channel = keys.channelOfPubSub(new String(name, StandardCharsets.UTF_8));
             BrokerListener target = listener;
             if (channel == null || target == null) {
                 return;
@@ -364,8 +371,50 @@ public final class RedisBroker implements Broker, History {
                 // A second confirmation: the subscription was restored after a reconnect, and whatever was published
                 // in between never reached this node. (A spurious call only costs the hub one history read.)
                 target.onDeliveryInterrupted(channel);
+                RedisPresence members = presence;
+                if (members != null) {
+                    members.restored(channel);
+                }
             }
         }
+    }
+
+    // ---- for RedisPresence, which shares this broker's connections ----
+
+    /** Routes presence changes arriving on the channels' pub/sub channels to {@code members}. */
+    void attach(RedisPresence members) {
+        synchronized (interestLock) {
+            if (presence != null) {
+                throw new IllegalStateException("a presence is already attached to " + this);
+            }
+            presence = members;
+        }
+    }
+
+    RedisAsyncCommands<byte[], byte[]> commands() {
+        return commands.async();
+    }
+
+    /**
+     * The pub/sub connection's commands: a script run here answers in order with the messages pushed to this
+     * connection (RESP3), so its reply splits them into those before and those after it.
+     */
+    RedisAsyncCommands<byte[], byte[]> pubSubCommands() {
+        return pubSub.async();
+    }
+
+    /** The time argument of a script: the configured clock's millis, or {@code -1} for Redis's own clock. */
+    byte[] timeArg() {
+        return now();
+    }
+
+    boolean isClosed() {
+        return closed.get();
+    }
+
+    /** See {@link #failure(String, Throwable)}. */
+    static RuntimeException failed(String what, Throwable failure) {
+        return failure(what, failure);
     }
 
     // ---- lifecycle ----

@@ -27,6 +27,8 @@ import org.jspecify.annotations.Nullable;
  * @param connectTimeout   how long connecting to Redis may take, default 2 s
  * @param reconnectDelayMax longest wait between reconnect attempts after Redis went away, default 1 s (attempts start
  *                         at 50 ms and double)
+ * @param presenceTtl      how long a presence member outlives its node's last refresh, default 30 s: the longest a
+ *                         node that died without leaving keeps its members listed (see {@link RedisPresence})
  * @param clock            time source for publish timestamps and age trimming, or {@code null} (the default) for
  *                         Redis's own clock, which keeps every node's timestamps on one clock; tests pass a manual one
  */
@@ -39,6 +41,7 @@ public record RedisBrokerConfig(
         Duration commandTimeout,
         Duration connectTimeout,
         Duration reconnectDelayMax,
+        Duration presenceTtl,
         @Nullable Clock clock) {
 
     public static final int DEFAULT_HISTORY_SIZE = 1000;
@@ -47,6 +50,7 @@ public record RedisBrokerConfig(
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(1);
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
     public static final Duration DEFAULT_RECONNECT_DELAY_MAX = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_PRESENCE_TTL = Duration.ofSeconds(30);
 
     public RedisBrokerConfig {
         Objects.requireNonNull(uri, "uri");
@@ -68,6 +72,7 @@ public record RedisBrokerConfig(
         require(positive(commandTimeout), "command timeout must be positive: " + commandTimeout);
         require(positive(connectTimeout), "connect timeout must be positive: " + connectTimeout);
         require(positive(reconnectDelayMax), "reconnect delay must be positive: " + reconnectDelayMax);
+        require(presenceTtl.compareTo(Duration.ofSeconds(1)) >= 0, "presence TTL must be at least 1 s: " + presenceTtl);
     }
 
     /** A config for {@code uri} with every other setting at its default. */
@@ -124,6 +129,7 @@ public record RedisBrokerConfig(
         return "RedisBrokerConfig[uri=" + redactedUri() + ", keyPrefix=" + keyPrefix + ", historySize=" + historySize
                 + ", historyAge=" + historyAge + ", metaTtl=" + metaTtl + ", commandTimeout=" + commandTimeout
                 + ", connectTimeout=" + connectTimeout + ", reconnectDelayMax=" + reconnectDelayMax
+                + ", presenceTtl=" + presenceTtl
                 + ", clock=" + (clock == null ? "redis" : clock) + "]";
     }
 
@@ -152,6 +158,7 @@ public record RedisBrokerConfig(
         private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private Duration reconnectDelayMax = DEFAULT_RECONNECT_DELAY_MAX;
+        private Duration presenceTtl = DEFAULT_PRESENCE_TTL;
         private @Nullable Clock clock;
 
         private Builder(String uri) {
@@ -161,7 +168,7 @@ public record RedisBrokerConfig(
         private Builder(RedisBrokerConfig c) {
             uri = c.uri; keyPrefix = c.keyPrefix; historySize = c.historySize; historyAge = c.historyAge;
             metaTtl = c.metaTtl; commandTimeout = c.commandTimeout; connectTimeout = c.connectTimeout;
-            reconnectDelayMax = c.reconnectDelayMax; clock = c.clock;
+            reconnectDelayMax = c.reconnectDelayMax; presenceTtl = c.presenceTtl; clock = c.clock;
         }
 
         public Builder uri(String v) { uri = v; return this; }
@@ -172,11 +179,12 @@ public record RedisBrokerConfig(
         public Builder commandTimeout(Duration v) { commandTimeout = v; return this; }
         public Builder connectTimeout(Duration v) { connectTimeout = v; return this; }
         public Builder reconnectDelayMax(Duration v) { reconnectDelayMax = v; return this; }
+        public Builder presenceTtl(Duration v) { presenceTtl = v; return this; }
         public Builder clock(@Nullable Clock v) { clock = v; return this; }
 
         public RedisBrokerConfig build() {
             return new RedisBrokerConfig(uri, keyPrefix, historySize, historyAge, metaTtl, commandTimeout,
-                    connectTimeout, reconnectDelayMax, clock);
+                    connectTimeout, reconnectDelayMax, presenceTtl, clock);
         }
     }
 }

@@ -13,7 +13,11 @@ import org.jspecify.annotations.Nullable;
  *       stored message. Expires {@code metaTtl} after the channel was last used.</li>
  *   <li>{@code herald:{news}:stream} — a stream of the retained messages; entry ids are {@code <offset>-0}, so a
  *       read after an offset is a seek, not a scan. Expires {@code historyAge} after the last publish.</li>
- *   <li>{@code herald:{news}:msg} — the pub/sub channel every message is published to.</li>
+ *   <li>{@code herald:{news}:msg} — the pub/sub channel every message (and every presence change, as a frame
+ *       starting with {@code !}) is published to.</li>
+ *   <li>{@code herald:{news}:presence} and {@code herald:{news}:presence:exp} — the channel's presence members and
+ *       when each expires unless its node refreshes it; {@code herald:presence:revision} and
+ *       {@code herald:presence:due} are shared by all channels (see {@link RedisPresence}).</li>
  * </ul>
  * The channel name sits in a hash tag ({@code {…}}), so a channel's keys share one Redis Cluster slot, as a script's
  * keys must. Channel names cannot contain braces ({@link ChannelId}), so the tag is always the whole name.
@@ -29,6 +33,7 @@ public final class RedisKeys {
     private static final String META = ":meta";
     private static final String STREAM = ":stream";
     private static final String PUBSUB = ":msg";
+    private static final String PRESENCE = ":presence";
 
     private final String prefix;
 
@@ -77,6 +82,26 @@ public final class RedisKeys {
     /** The pub/sub channel the channel's messages are published to. */
     public String pubSub(ChannelId channel) {
         return prefix + '{' + channel.value() + '}' + PUBSUB;
+    }
+
+    /** The hash of the channel's presence members: connection id → {@code "<join revision> <client id>"}. */
+    public String presence(ChannelId channel) {
+        return prefix + '{' + channel.value() + '}' + PRESENCE;
+    }
+
+    /** The sorted set of when each presence member of the channel expires unless its node refreshes it. */
+    public String presenceExpiry(ChannelId channel) {
+        return prefix + '{' + channel.value() + '}' + PRESENCE + ":exp";
+    }
+
+    /** The counter every presence change of every channel takes its revision from; it never expires. */
+    public String presenceRevision() {
+        return prefix + "presence:revision";
+    }
+
+    /** The sorted set of channels with presence members, scored by their earliest expiry, for the sweep. */
+    public String presenceDue() {
+        return prefix + "presence:due";
     }
 
     /** The channel whose pub/sub channel is {@code name}, or {@code null} when {@code name} is not one of ours. */
