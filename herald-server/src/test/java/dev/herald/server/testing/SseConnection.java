@@ -58,6 +58,7 @@ public final class SseConnection implements AutoCloseable {
     private long contentLength = -1;
     private boolean chunked;
     private long retry = -1;
+    private String preambleId;
     private int eventsSeen;
     private boolean peerClosed;
     private boolean reset;
@@ -81,6 +82,13 @@ public final class SseConnection implements AutoCloseable {
             @Override
             public void onRetry(long millis) {
                 retry = millis;
+            }
+
+            @Override
+            public void onBlankLine(String lastEventId) {
+                if (preambleId == null) {
+                    preambleId = lastEventId;
+                }
             }
         });
     }
@@ -161,15 +169,15 @@ public final class SseConnection implements AutoCloseable {
     }
 
     /**
-     * Reads until the preamble (or any first blank line) has been parsed, and returns the event source's last event
-     * ID string after it: the stream's starting cursor.
+     * Reads until the preamble (the first blank line) has been parsed, and returns the event source's last event
+     * ID string right after it: the stream's starting cursor. Events that arrived with it stay queued.
      */
     public String awaitPreamble(Duration timeout) {
         long deadline = deadline(timeout);
-        while (parser.blankLines() == 0) {
+        while (preambleId == null) {
             readOrFail(deadline, "the preamble");
         }
-        return parser.lastEventId();
+        return preambleId;
     }
 
     public String awaitPreamble() {

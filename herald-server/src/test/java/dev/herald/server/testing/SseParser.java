@@ -25,6 +25,10 @@ public final class SseParser {
 
         default void onRetry(long millis) {
         }
+
+        /** Every blank line, dispatching or not, with the event source's last event ID string after it. */
+        default void onBlankLine(String lastEventId) {
+        }
     }
 
     private final Listener listener;
@@ -120,6 +124,7 @@ public final class SseParser {
     private void dispatch() {
         blankLines++;
         lastEventId = lastEventIdBuffer;
+        listener.onBlankLine(lastEventId);
         if (data.isEmpty()) {
             eventType = "";
             return;
