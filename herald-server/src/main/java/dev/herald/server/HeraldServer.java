@@ -4,6 +4,7 @@ import dev.herald.core.HeraldNode;
 import dev.herald.core.memory.InMemoryBroker;
 import dev.herald.core.memory.InMemoryPresence;
 import dev.herald.redis.RedisBroker;
+import dev.herald.redis.RedisPresence;
 import dev.herald.server.http.ChannelsEndpoint;
 import dev.herald.server.http.HeraldServerInitializer;
 import dev.herald.server.http.HttpRouter;
@@ -62,7 +63,8 @@ public final class HeraldServer implements AutoCloseable {
         HeraldNode.Builder nodeBuilder = HeraldNode.builder();
         if (config.redis() != null) {
             this.memory = null;
-            nodeBuilder.broker(RedisBroker.create(config.redis()));   // fails when Redis cannot be reached
+            RedisBroker redis = RedisBroker.create(config.redis());   // fails when Redis cannot be reached
+            nodeBuilder.broker(redis).presence(RedisPresence.create(redis, config.presenceMaxMembers()));
         } else {
             this.memory = InMemoryBroker.builder()
                     .historySize(config.historySize())
@@ -71,11 +73,10 @@ public final class HeraldServer implements AutoCloseable {
                     .maxTotalBytes(config.historyTotalBytes())
                     .maxChannels(config.maxChannels())
                     .build();
-            nodeBuilder.broker(memory);
+            nodeBuilder.broker(memory)
+                    .presence(InMemoryPresence.builder().maxMembers(config.presenceMaxMembers()).build());
         }
-        this.node = nodeBuilder
-                .presence(InMemoryPresence.builder().maxMembers(config.presenceMaxMembers()).build())
-                .build();
+        this.node = nodeBuilder.build();
         boolean epoll = Epoll.isAvailable();
         DefaultThreadFactory threads = new DefaultThreadFactory("herald-io", true);
         this.group = epoll ? new EpollEventLoopGroup(config.ioThreads(), threads)

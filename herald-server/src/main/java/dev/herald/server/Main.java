@@ -208,6 +208,11 @@ public final class Main implements Runnable {
                         + "${DEFAULT-VALUE}.")
         Duration redisTimeout;
 
+        @Option(names = "--redis-presence-ttl", defaultValue = "30s",
+                description = "How long a presence member outlives its node's last heartbeat: the longest the "
+                        + "members of a node that died stay listed. Default: ${DEFAULT-VALUE}.")
+        Duration redisPresenceTtl;
+
         @Override
         public Integer call() throws InterruptedException {
             HeraldServerConfig.Builder builder = HeraldServerConfig.builder()
@@ -285,6 +290,7 @@ public final class Main implements Runnable {
                     .historySize(historySize)
                     .historyAge(historyAge)
                     .commandTimeout(redisTimeout)
+                    .presenceTtl(redisPresenceTtl)
                     .build();
         }
 

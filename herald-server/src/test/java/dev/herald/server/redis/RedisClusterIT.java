@@ -29,6 +29,10 @@ class RedisClusterIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** A short presence TTL, so a killed node's members leave (and the sweep runs) within seconds. */
+    private static final java.util.function.Function<String, String[]> NODE_ARGS =
+            uri -> new String[] {"--broker", uri, "--redis-presence-ttl", "3s"};
+
     private static RedisServer redis;
     private static HeraldProcess a;
     private static HeraldProcess b;
@@ -37,7 +41,7 @@ class RedisClusterIT {
     @BeforeAll
     static void startCluster() {
         redis = RedisServer.start();
-        List<HeraldProcess> nodes = cluster.start(List.of("A", "B", "C"), "--broker", redis.uri());
+        List<HeraldProcess> nodes = cluster.start(List.of("A", "B", "C"), NODE_ARGS.apply(redis.uri()));
         a = nodes.get(0);
         b = nodes.get(1);
         c = nodes.get(2);
@@ -99,7 +103,7 @@ class RedisClusterIT {
         String channel = "continuous";
         int total = 300;
         List<String> expected = IntStream.rangeClosed(1, total).mapToObj(i -> "m" + i).toList();
-        try (HeraldProcess doomed = cluster.start("doomed", "--broker", redis.uri())) {
+        try (HeraldProcess doomed = cluster.start("doomed", NODE_ARGS.apply(redis.uri()))) {
             SseStream first = SseStream.open(doomed.url("/v1/sse?channel=" + channel), null).awaitReady(TIMEOUT);
             CountDownLatch killed = new CountDownLatch(1);
             // Publishes through B: 100 before the kill, 100 while the client is away, 100 racing its resume.
@@ -166,6 +170,37 @@ class RedisClusterIT {
         assertThat(polled.resets()).singleElement()
                 .satisfies(r -> assertThat(r.path("reason").asText()).isEqualTo("history_trimmed"));
         assertThat(polled.messages()).extracting(Http.Polled::data).containsExactly("m4", "m5");
+    }
+
+    @Test
+    void presenceIsClusterWideAndTheMembersOfAKilledNodeLeaveEverywhere() {
+        String channel = "lobby";
+        try (HeraldProcess doomed = cluster.start("doomed-presence", NODE_ARGS.apply(redis.uri()));
+             WsStream onB = WsStream.connect(b.url()).subscribe(channel, true)) {
+            JsonNode sync = onB.await("presence", f -> f.path("action").asText().equals("sync"), TIMEOUT);
+            assertThat(sync.path("members").findValuesAsText("connection")).contains(onB.connection());
+
+            WsStream onDoomed = WsStream.connect(doomed.url()).subscribe(channel, true);
+            JsonNode seenOnDoomed = onDoomed.await("presence", f -> f.path("action").asText().equals("sync"),
+                    TIMEOUT);
+            assertThat(seenOnDoomed.path("members").findValuesAsText("connection"))
+                    .contains(onB.connection(), onDoomed.connection());
+            onB.await("presence", f -> f.path("action").asText().equals("join")
+                    && f.path("member").path("connection").asText().equals(onDoomed.connection()), TIMEOUT);
+            try (WsStream onC = WsStream.connect(c.url()).subscribe(channel, true)) {
+                JsonNode seenOnC = onC.await("presence", f -> f.path("action").asText().equals("sync"), TIMEOUT);
+                assertThat(seenOnC.path("members").findValuesAsText("connection"))
+                        .contains(onB.connection(), onDoomed.connection(), onC.connection());
+
+                doomed.kill();   // its connection never leaves: its member expires and the sweep announces it
+
+                for (WsStream watcher : List.of(onB, onC)) {
+                    watcher.await("presence", f -> f.path("action").asText().equals("leave")
+                            && f.path("member").path("connection").asText().equals(onDoomed.connection()), TIMEOUT);
+                }
+            }
+            onDoomed.close();
+        }
     }
 
     private static void await(CountDownLatch latch) {
