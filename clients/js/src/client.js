@@ -24,6 +24,7 @@ export const DEFAULTS = Object.freeze({
   transport: 'auto',
   publish: false,
   presence: false,
+  clientId: undefined,
   sse: 'auto',
   sseEvents: [],
   backoff: { initial: 500, max: 30_000, factor: 2 },
@@ -52,6 +53,9 @@ export const DEFAULTS = Object.freeze({
  * - 'reset'     { channel, reason, position } — the server could not serve a channel's cursor: history was lost
  * - 'error'     HeraldError — a handler threw, or the server refused a request; delivery goes on
  * - 'unrouted'  { event, data, ephemeral } — an ephemeral message on a multi-channel SSE stream (no channel)
+ *
+ * Presence (who else is subscribed to a channel) needs the WebSocket transport: subscribe with
+ * `{ presence: true }` and the client prefers WebSocket; the Subscription keeps `members` and emits 'presence'.
  */
 export class HeraldClient {
   #base;
@@ -147,7 +151,7 @@ export class HeraldClient {
       options = handler ?? {};
       handler = undefined;
     }
-    const { since = 'now' } = options;
+    const { since = 'now', presence = false } = options;
     checkChannel(channel);
     if (since !== 'now' && since !== 'earliest' && !ID_PATTERN.test(String(since))) {
       throw new TypeError(`since must be 'now', 'earliest' or a message id like 'lz514pry85-42': ${since}`);
@@ -160,10 +164,11 @@ export class HeraldClient {
       throw new HeraldError('too_many_channels',
         `at most ${this.#opts.maxChannelsPerRequest} channels per client (maxChannelsPerRequest)`);
     }
-    const sub = new Subscription(this, channel, since, (err) => this.#report(new HeraldError(
+    const sub = new Subscription(this, channel, since, Boolean(presence), (err) => this.#report(new HeraldError(
       ErrorCode.HANDLER_FAILED, `a handler of '${channel}' threw: ${err?.message ?? err}`, { cause: err })));
     if (handler) sub.on('message', handler);
     this.#subs.set(channel, sub);
+    if (presence) this.#intentChanged();
     this.#scheduleUpdate();
     return sub;
   }
@@ -217,19 +222,6 @@ export class HeraldClient {
     return this.#queue.length;
   }
 
-  /**
-   * Presence of a channel over WebSocket: resolves to the clients present. Needs the WebSocket transport
-   * (the client prefers it when `presence: true`).
-   */
-  presence(channel) {
-    const t = this.#active;
-    if (!t?.opened || typeof t.presence !== 'function') {
-      return Promise.reject(new HeraldError(ErrorCode.UNSUPPORTED,
-        `presence needs an open WebSocket transport (now: ${this.#activeName ?? 'none'}, ${this.#state})`));
-    }
-    return t.presence(channel);
-  }
-
   /** Disconnects for good: pending queued publishes are rejected with 'closed'. Idempotent. */
   close() {
     if (this.#state === State.CLOSED) return;
@@ -252,7 +244,9 @@ export class HeraldClient {
   // ---- connection management ----
 
   #bidirectional() {
-    return Boolean(this.#opts.publish || this.#opts.presence || this.#publishedOnce);
+    if (this.#opts.publish || this.#opts.presence || this.#publishedOnce) return true;
+    for (const sub of this.#subs.values()) if (sub.presence) return true;
+    return false;
   }
 
   #computeCandidates() {
@@ -317,7 +311,8 @@ export class HeraldClient {
       url: (path) => new URL(path, this.#base).toString(),
       channels: () => this.#carried(),
       cursor: (channels) => joinCursor(channels.map((c) => this.#subs.get(c)?.position ?? '')),
-      prepare: () => this.#prepare(name),
+      subscriptions: () => this.#wsSubscriptions(),
+      prepare: ({ earliestOnly = false } = {}) => this.#prepare(name, earliestOnly),
       onOpen: () => {
         if (t === this.#probe?.t) this.#promote();
         else if (t === this.#active) this.#opened();
@@ -330,6 +325,15 @@ export class HeraldClient {
       },
       onUnrouted: (fields) => {
         if (live()) this.#events.emit('unrouted', fields);
+      },
+      onPresence: (frame) => {
+        if (live()) this.#subs.get(frame.channel)?._presence(frame);
+      },
+      onPosition: (channel, position) => {
+        if (live()) this.#subs.get(channel)?._adoptPosition(position);
+      },
+      onError: (error) => {
+        if (live()) this.#report(error);
       },
       onClose: (error) => this.#closed(t, error),
     };
@@ -455,6 +459,16 @@ export class HeraldClient {
     return out;
   }
 
+  /** What a WebSocket subscribes: every subscription except an 'earliest' one still replaying history over HTTP. */
+  #wsSubscriptions() {
+    const out = [];
+    for (const [channel, sub] of this.#subs) {
+      if (sub.since === 'earliest' && sub.position === null) continue;
+      out.push({ channel, position: sub.position, presence: sub.presence });
+    }
+    return out;
+  }
+
   #scheduleUpdate() {
     if (this.#updateScheduled) return;
     this.#updateScheduled = true;
@@ -488,13 +502,13 @@ export class HeraldClient {
    * `GET /v1/poll?timeout=0` for the channels' current positions (delivering anything it answers with), 'earliest'
    * pages through `GET /v1/channels/{c}/messages`. Concurrent callers share one resolution.
    */
-  async #prepare(transport) {
+  async #prepare(transport, earliestOnly) {
     for (;;) {
       if (this.#preparing) {
         await this.#preparing;
         continue;
       }
-      const need = [...this.#subs.values()].filter((s) => s._needsPosition());
+      const need = [...this.#subs.values()].filter((s) => s._needsPosition() && (!earliestOnly || s.since === 'earliest'));
       if (need.length === 0) return;
       this.#preparing = this.#resolve(need, transport).finally(() => {
         this.#preparing = null;
@@ -644,6 +658,9 @@ function resolveOptions(options) {
   if (!(Number.isInteger(o.pollTimeout) && o.pollTimeout >= 1)) throw new RangeError(`pollTimeout must be whole seconds >= 1: ${o.pollTimeout}`);
   if (!(Number.isInteger(o.pollLimit) && o.pollLimit >= 1 && o.pollLimit <= 1000)) throw new RangeError(`pollLimit must be 1-1000: ${o.pollLimit}`);
   if (!(Number.isInteger(o.publishQueueSize) && o.publishQueueSize >= 0)) throw new RangeError(`publishQueueSize must be >= 0: ${o.publishQueueSize}`);
+  if (o.clientId !== undefined && !/^[A-Za-z0-9_\-.:@]{1,64}$/.test(String(o.clientId))) {
+    throw new TypeError(`clientId must be 1-64 characters from A-Z a-z 0-9 _ - . : @: ${o.clientId}`);
+  }
   o.random = options.random ?? Math.random;
   o.sseEvents = [...(o.sseEvents ?? [])];
   return Object.freeze(o);

@@ -4,7 +4,12 @@ import { ResetReason } from './codes.js';
 
 /** One message as handed to the application. */
 export class Message {
-  constructor({ channel, id, event, data, time, encoding, ephemeral, transport }) {
+  #value;
+  #bytes;
+
+  constructor({ channel, id, event, data, time, encoding, ephemeral, transport, value, bytes }) {
+    this.#value = value;
+    this.#bytes = bytes;
     /** the channel it was published to */
     this.channel = channel;
     /** `<epoch>-<offset>`; undefined for an ephemeral message */
@@ -25,13 +30,21 @@ export class Message {
 
   /** The payload parsed as JSON. */
   json() {
-    return JSON.parse(this.data);
+    return this.#value !== undefined ? this.#value : JSON.parse(this.data);
+  }
+
+  /** The payload as bytes: decoded from base64 for a binary payload, UTF-8 encoded otherwise. */
+  binary() {
+    if (this.#bytes) return this.#bytes;
+    if (this.encoding === 'base64') return Uint8Array.from(atob(this.data), (c) => c.charCodeAt(0));
+    return new TextEncoder().encode(this.data);
   }
 }
 
 /**
  * A channel the client listens to. Created by `client.subscribe()`; lives until `unsubscribe()` or the client's
- * `close()`. Events: 'message' (a {@link Message}), 'reset' ({ channel, reason, position }).
+ * `close()`. Events: 'message' (a {@link Message}), 'reset' ({ channel, reason, position }), and with presence
+ * 'presence' ({ action: 'sync' | 'join' | 'leave', member?, members }) after `members` was updated.
  *
  * Every stored message of the channel reaches the handlers exactly once and in order, whatever the transport and
  * however often it reconnects or switches: the subscription remembers the last id it delivered (its `position`),
@@ -44,9 +57,13 @@ export class Subscription {
   #active = true;
 
   /** @internal created by HeraldClient.subscribe */
-  constructor(client, channel, since, onListenerError) {
+  constructor(client, channel, since, presence, onListenerError) {
     this.#client = client;
     this.channel = channel;
+    /** whether this subscription joins the channel's presence (WebSocket only) */
+    this.presence = presence;
+    /** who is present (connection id → { connection, client }), while presence is known; see 'presence' events */
+    this.members = new Map();
     /** 'now', 'earliest' or the id given to subscribe(), until the position is known */
     this.since = since;
     this.#cursor = new ChannelCursor(since === 'now' || since === 'earliest' ? null : since);
@@ -117,6 +134,21 @@ export class Subscription {
     this.stats.delivered++;
     this.#events.emit('message', new Message({ ...fields, channel: this.channel }));
     return true;
+  }
+
+  /** @internal a presence frame: a full list (sync, on every (re)subscribe) or one join or leave */
+  _presence(frame) {
+    if (!this.#active || !this.presence) return;
+    if (frame.action === 'sync') {
+      this.members = new Map((frame.members ?? []).map((m) => [m.connection, m]));
+    } else if (frame.action === 'join' && frame.member) {
+      this.members.set(frame.member.connection, frame.member);
+    } else if (frame.action === 'leave' && frame.member) {
+      this.members.delete(frame.member.connection);
+    } else {
+      return;
+    }
+    this.#events.emit('presence', { action: frame.action, member: frame.member, members: [...this.members.values()] });
   }
 
   /** @internal the server sent a reset for this channel. Returns the reset event when the app must be told. */
