@@ -580,7 +580,11 @@ public final class LocalGroup implements Group {
         }
     }
 
-    /** WebSocket: Nchan sends each message as one text frame of the raw payload. */
+    /**
+     * WebSocket. Nchan sends each message as one text frame of the raw payload. Herald (docs/protocol.md) is told
+     * {@code {"type":"subscribe","channel":…}} after the upgrade, acknowledges it with an {@code ack}, and sends
+     * {@code {"type":"message",…,"data":"…"}} frames and {@code reset} frames.
+     */
     private final class WsSub extends Sub {
         WsSub(int index, String channel) {
             super(index, channel);
@@ -602,7 +606,12 @@ public final class LocalGroup implements Group {
                 public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
                     if (event == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
                         requests.increment();
-                        established();
+                        if (spec.kind() == ServerKind.HERALD) {
+                            ctx.writeAndFlush(new TextWebSocketFrame("{\"type\":\"subscribe\",\"channel\":\""
+                                    + channelName + "\"}"));
+                        } else {
+                            established();
+                        }
                     } else if (event
                             == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT) {
                         attemptFailed();
@@ -613,12 +622,17 @@ public final class LocalGroup implements Group {
 
                 @Override
                 protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
-                    if (frame instanceof TextWebSocketFrame text) {
-                        ByteBuf content = text.content();
+                    if (!(frame instanceof TextWebSocketFrame text)) {
+                        return;
+                    }
+                    ByteBuf content = text.content();
+                    if (spec.kind() == ServerKind.NCHAN) {
                         byte[] bytes = new byte[Math.min(content.readableBytes(), 48)];
                         content.getBytes(content.readerIndex(), bytes);
                         record(bytes, 0, bytes.length, checker, scratch);
+                        return;
                     }
+                    herald(ctx, content);
                 }
 
                 @Override
@@ -628,9 +642,53 @@ public final class LocalGroup implements Group {
             });
         }
 
+        private void herald(ChannelHandlerContext ctx, ByteBuf content) {
+            int type = indexOf(content, TYPE);
+            if (type < 0) {
+                return;
+            }
+            int t = type + TYPE.length;
+            byte first = content.getByte(t);
+            if (first == 'm') {   // "message"
+                int data = indexOf(content, DATA);
+                if (data >= 0) {
+                    int from = data + DATA.length;
+                    int length = Math.min(48, content.writerIndex() - from);
+                    byte[] bytes = new byte[length];
+                    content.getBytes(from, bytes);
+                    record(bytes, 0, length, checker, scratch);
+                }
+            } else if (first == 'a') {   // "ack" of the subscribe
+                established();
+            } else if (first == 'r') {   // "reset"
+                checker.reset();
+            } else if (first == 'e' && !established) {   // "error" refusing the subscribe
+                attemptFailed();
+                ctx.close();
+            }
+        }
+
         @Override
         void active(boolean reconnect) {
             // The protocol handler sends the upgrade request when the channel becomes active.
         }
+    }
+
+    private static final byte[] TYPE = "\"type\":\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] DATA = "\"data\":\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /** Index of {@code needle} in the readable bytes of {@code buf}, or -1. */
+    static int indexOf(ByteBuf buf, byte[] needle) {
+        int end = buf.writerIndex() - needle.length;
+        outer:
+        for (int i = buf.readerIndex(); i <= end; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (buf.getByte(i + j) != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 }
