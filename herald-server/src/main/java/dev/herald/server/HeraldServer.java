@@ -5,6 +5,7 @@ import dev.herald.core.memory.InMemoryBroker;
 import dev.herald.core.memory.InMemoryPresence;
 import dev.herald.redis.RedisBroker;
 import dev.herald.redis.RedisPresence;
+import dev.herald.server.demo.DemoPublishers;
 import dev.herald.server.http.ChannelsEndpoint;
 import dev.herald.server.http.HeraldServerInitializer;
 import dev.herald.server.http.HttpRouter;
@@ -57,6 +58,7 @@ public final class HeraldServer implements AutoCloseable {
     private final Channel serverChannel;
     private final ScheduledFuture<?> housekeeping;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final @Nullable DemoPublishers demo;
 
     private HeraldServer(HeraldServerConfig config) throws InterruptedException {
         this.config = config;
@@ -118,6 +120,7 @@ public final class HeraldServer implements AutoCloseable {
         log.info("Herald {} on {} ({} I/O threads, {}, broker {})", version(), serverChannel.localAddress(),
                 config.ioThreads(), epoll ? "epoll" : "nio",
                 config.redis() == null ? "in-memory" : config.redis().redactedUri());
+        this.demo = config.demo() ? DemoPublishers.start(node, java.time.Clock.systemUTC()) : null;
     }
 
     /** Binds and starts a server; throws if the address cannot be bound. */
@@ -156,6 +159,9 @@ public final class HeraldServer implements AutoCloseable {
         log.info("shutting down: {} connections, {} held", connections.size(), live.size());
         serverChannel.close().awaitUninterruptibly();
         housekeeping.cancel(false);
+        if (demo != null) {
+            demo.close();
+        }
         live.shutdownAll();
         awaitConnections(deadline);
         connections.close().awaitUninterruptibly(Math.max(0, remaining(deadline)), TimeUnit.NANOSECONDS);

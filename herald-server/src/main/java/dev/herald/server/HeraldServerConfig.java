@@ -45,6 +45,9 @@ import org.jspecify.annotations.Nullable;
  *                               {@code *} allows any. Stops a foreign page riding a user's cookies (CSWSH)
  * @param presenceMaxMembers     members one channel's presence may hold, default 1000; every join and leave is an
  *                               event for every presence subscriber, so this bounds the n² fan-out of a busy room
+ * @param demo                   run the demo publishers ({@code dev.herald.server.demo}) feeding the pages under
+ *                               {@code /} on {@code demo.*} channels; default off here, on for {@code herald serve}
+ *                               (turn off with {@code --no-demo})
  */
 public record HeraldServerConfig(
         String host,
@@ -70,7 +73,8 @@ public record HeraldServerConfig(
         boolean wsCompression,
         List<String> allowedOrigins,
         int presenceMaxMembers,
-        @Nullable RedisBrokerConfig redis) {
+        @Nullable RedisBrokerConfig redis,
+        boolean demo) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -162,6 +166,7 @@ public record HeraldServerConfig(
         private boolean wsCompression;
         private List<String> allowedOrigins = List.of();
         private int presenceMaxMembers = DEFAULT_PRESENCE_MAX_MEMBERS;
+        private boolean demo;
 
         private Builder() {
         }
@@ -177,6 +182,7 @@ public record HeraldServerConfig(
             wsPingInterval = c.wsPingInterval; wsPingTimeout = c.wsPingTimeout;
             wsMaxSubscriptions = c.wsMaxSubscriptions; wsCompression = c.wsCompression;
             allowedOrigins = c.allowedOrigins; presenceMaxMembers = c.presenceMaxMembers;
+            demo = c.demo;
         }
 
         public Builder host(String v) { host = v; return this; }
@@ -203,12 +209,13 @@ public record HeraldServerConfig(
         public Builder wsCompression(boolean v) { wsCompression = v; return this; }
         public Builder allowedOrigins(List<String> v) { allowedOrigins = List.copyOf(v); return this; }
         public Builder presenceMaxMembers(int v) { presenceMaxMembers = v; return this; }
+        public Builder demo(boolean v) { demo = v; return this; }
 
         public HeraldServerConfig build() {
             return new HeraldServerConfig(host, port, ioThreads, historySize, historyAge, historyBytes,
                     historyTotalBytes, maxChannels, maxMessageBytes, maxChannelsPerRequest, sseKeepAlive, sseRetry,
                     pollTimeout, pollTimeoutMax, maxOutboundBytes, requestTimeout, shutdownGrace, wsPingInterval,
-                    wsPingTimeout, wsMaxSubscriptions, wsCompression, allowedOrigins, presenceMaxMembers, redis);
+                    wsPingTimeout, wsMaxSubscriptions, wsCompression, allowedOrigins, presenceMaxMembers, redis, demo);
         }
     }
 }

@@ -213,6 +213,12 @@ public final class Main implements Runnable {
                         + "members of a node that died stay listed. Default: ${DEFAULT-VALUE}.")
         Duration redisPresenceTtl;
 
+        @Option(names = "--demo", negatable = true, defaultValue = "true", fallbackValue = "true",
+                description = "Run the demo publishers that feed the pages at / (demo.metrics, demo.notifications, "
+                        + "demo.tokens; a few dozen small messages a second). Turn off in production with "
+                        + "--no-demo. Default: on.")
+        boolean demo;
+
         @Override
         public Integer call() throws InterruptedException {
             HeraldServerConfig.Builder builder = HeraldServerConfig.builder()
@@ -230,7 +236,8 @@ public final class Main implements Runnable {
                     .wsPingInterval(wsPingInterval).wsPingTimeout(wsPingTimeout)
                     .wsMaxSubscriptions(wsMaxSubscriptions).wsCompression(wsCompression)
                     .allowedOrigins(allowedOrigins)
-                    .presenceMaxMembers(presenceMaxMembers);
+                    .presenceMaxMembers(presenceMaxMembers)
+                    .demo(demo);
             if (ioThreads != null) {
                 builder.ioThreads(ioThreads);
             }
