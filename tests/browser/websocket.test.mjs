@@ -233,3 +233,20 @@ test('Chromium: a foreign origin is refused, the app-level ping is answered, and
   await waitFor(() => page.evaluate(() => window.closes.c), { message: 'the close event' });
   assert.equal((await page.evaluate(() => window.closes.c)).code, 1012);
 });
+
+test('Chromium negotiates permessage-deflate when the server offers it (--ws-compression)', { timeout: 120_000 }, async (t) => {
+  const herald = await startHerald(['--ws-compression'], { name: 'websocket-compression' });
+  t.after(() => herald.stop());
+  const b = await launchBrowser();
+  t.after(() => b.close());
+
+  const page = await openPage(b, `${herald.url}/`);
+  await page.evaluate(() => window.openWs('z'));
+  assert.match(await page.evaluate(() => window.sockets.z.extensions), /permessage-deflate/);
+  await page.evaluate(() => window.sendWs('z', { type: 'subscribe', channel: 'z', ref: 1 }));
+  await waitForFrames(page, 'z', (f) => f.type === 'ack', 'subscribe ack');
+  const text = 'all work and no play '.repeat(500);
+  await page.evaluate((data) => window.sendWs('z', { type: 'publish', channel: 'z', data }), text);
+  const [message] = await waitForFrames(page, 'z', (f) => f.type === 'message', 'the compressed round trip');
+  assert.equal(message.data, text);
+});

@@ -15,7 +15,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.handler.codec.http.websocketx.extensions.compression.WebSocketServerCompressionHandler;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensionHandler;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -88,7 +88,7 @@ public final class WebSocketEndpoint {
         ChannelInboundHandler first = handler;
         if (config.wsCompression()) {
             // Negotiates permessage-deflate (RFC 7692) from the request, then installs the codecs after the 101.
-            WebSocketServerCompressionHandler compression = new WebSocketServerCompressionHandler();
+            WebSocketServerExtensionHandler compression = BoundedDeflateExtension.handler(maxFrameBytes);
             pipeline.addBefore("ws", "ws-deflate", compression);
             first = compression;
         }

@@ -233,7 +233,12 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (cause instanceof TooLongFrameException && out != null) {
+            // From the fragment aggregator or the inflater: the message as a whole is over the limit.
             out.close(CloseReason.MESSAGE_TOO_BIG, "message larger than " + maxFrameBytes + " bytes");
+            return;
+        }
+        if (cause instanceof BoundedDeflateExtension.CorruptDeflateException && out != null) {
+            out.close(CloseReason.PROTOCOL_ERROR, "compressed data does not inflate");
             return;
         }
         if (cause instanceof IOException) {

@@ -26,8 +26,8 @@ final class RawWebSocket implements AutoCloseable {
     static final int PING = 0x9;
     static final int PONG = 0xA;
 
-    /** One frame from the server. */
-    record Frame(int opcode, boolean fin, byte[] payload) {
+    /** One frame from the server; {@code rsv} holds its RSV bits (0x40: compressed). */
+    record Frame(int opcode, boolean fin, int rsv, byte[] payload) {
         String text() {
             return new String(payload, StandardCharsets.UTF_8);
         }
@@ -109,8 +109,13 @@ final class RawWebSocket implements AutoCloseable {
 
     /** Sends one frame, masked as a client must (unless {@code masked} is false, which breaks the protocol). */
     void send(int opcode, boolean fin, byte[] payload, boolean masked) throws IOException {
+        send(opcode, fin, 0, payload, masked);
+    }
+
+    /** Sends one frame with the given RSV bits (0x40 is RSV1, "compressed" under permessage-deflate). */
+    void send(int opcode, boolean fin, int rsv, byte[] payload, boolean masked) throws IOException {
         ByteArrayOutputStream frame = new ByteArrayOutputStream();
-        frame.write((fin ? 0x80 : 0) | opcode);
+        frame.write((fin ? 0x80 : 0) | rsv | opcode);
         int mask = masked ? 0x80 : 0;
         if (payload.length < 126) {
             frame.write(mask | payload.length);
@@ -168,7 +173,7 @@ final class RawWebSocket implements AutoCloseable {
         if (payload.length < length) {
             return null;
         }
-        return new Frame(b0 & 0x0f, (b0 & 0x80) != 0, payload);
+        return new Frame(b0 & 0x0f, (b0 & 0x80) != 0, b0 & 0x70, payload);
     }
 
     /** Reads frames until a close frame (returned) or the end of the connection (null); pings are not answered. */
