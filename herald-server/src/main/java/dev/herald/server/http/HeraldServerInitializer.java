@@ -14,10 +14,12 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -62,6 +64,26 @@ public final class HeraldServerInitializer extends ChannelInitializer<SocketChan
 
         @Override
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+            // The rest of the body is still on its way; closing is the only way not to read it.
+            ctx.writeAndFlush(tooLarge()).addListener(ChannelFutureListener.CLOSE);
+        }
+
+        /**
+         * An oversized body announced with {@code Expect: 100-continue} (curl sends it for larger bodies) gets the
+         * same JSON answer instead of Netty's empty 413; the aggregator then closes, as for any refused expectation.
+         */
+        @Override
+        protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+            Object response = super.newContinueResponse(start, maxContentLength, pipeline);
+            if (response instanceof HttpResponse refused
+                    && refused.status().equals(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE)) {
+                ReferenceCountUtil.release(refused);
+                return tooLarge();
+            }
+            return response;
+        }
+
+        private FullHttpResponse tooLarge() {
             byte[] body = Json.error("payload_too_large", "the body exceeds " + maxBytes + " bytes");
             FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                     HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, Unpooled.wrappedBuffer(body));
@@ -69,8 +91,7 @@ public final class HeraldServerInitializer extends ChannelInitializer<SocketChan
                     .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
                     .set(HttpHeaderNames.CONNECTION, "close")
                     .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-            // The rest of the body is still on its way; closing is the only way not to read it.
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            return response;
         }
     }
 }

@@ -20,6 +20,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.AttributeKey;
 import java.io.IOException;
@@ -82,7 +84,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         }
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         if (!request.decoderResult().isSuccess()) {
-            HttpResponses.error(ctx, false, HttpProblem.badRequest("malformed_request", "the request is not valid HTTP"));
+            HttpResponses.error(ctx, false, undecodable(request.decoderResult().cause()));
             return;
         }
         try {
@@ -189,6 +191,19 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         if (!method.equals(HttpMethod.GET)) {
             throw methodNotAllowed(method, "GET");
         }
+    }
+
+    /** Why the codec could not decode a request; its two limits get the statuses RFC 9110 has for them. */
+    private static HttpProblem undecodable(Throwable cause) {
+        if (cause instanceof TooLongHttpLineException) {
+            return new HttpProblem(HttpResponseStatus.REQUEST_URI_TOO_LONG, "uri_too_long",
+                    "the request line exceeds " + HeraldServerInitializer.MAX_INITIAL_LINE + " bytes");
+        }
+        if (cause instanceof TooLongHttpHeaderException) {
+            return new HttpProblem(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "headers_too_large",
+                    "the header block exceeds " + HeraldServerInitializer.MAX_HEADER_SIZE + " bytes");
+        }
+        return HttpProblem.badRequest("malformed_request", "the request is not valid HTTP");
     }
 
     private static HttpProblem methodNotAllowed(HttpMethod method, String allowed) {
