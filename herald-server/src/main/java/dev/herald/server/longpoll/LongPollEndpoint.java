@@ -46,7 +46,9 @@ public final class LongPollEndpoint {
                 ChannelsEndpoint.DEFAULT_LIMIT);
         LongPollSubscriber subscriber = new LongPollSubscriber(ctx, HttpUtil.isKeepAlive(request), stream, limit,
                 live);
-        ctx.channel().closeFuture().addListener(f -> subscriber.abandon());
+        // Removed again when the poll is done: a keep-alive connection carries many polls, and a listener left on
+        // its close future per poll would keep every finished poll (and its subscriptions) alive until it closes.
+        ctx.channel().closeFuture().addListener(subscriber);
 
         int count = stream.channels().size();
         @SuppressWarnings("unchecked")

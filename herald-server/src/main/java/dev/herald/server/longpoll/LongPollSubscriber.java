@@ -12,6 +12,8 @@ import dev.herald.server.http.HttpRouter;
 import dev.herald.server.http.StreamRequest;
 import dev.herald.server.internal.Json;
 import dev.herald.server.internal.LiveConnections;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.Timeout;
@@ -31,7 +33,7 @@ import org.jspecify.annotations.Nullable;
  * (refusing would close this poll as a slow consumer); the returned cursor stops at the last collected message of
  * each channel, so the next poll gets them.
  */
-final class LongPollSubscriber implements Subscriber, LiveConnections.Live {
+final class LongPollSubscriber implements Subscriber, LiveConnections.Live, ChannelFutureListener {
 
     private final ChannelHandlerContext ctx;
     private final boolean keepAlive;
@@ -127,8 +129,15 @@ final class LongPollSubscriber implements Subscriber, LiveConnections.Live {
         }
         done = true;
         live.remove(this);
+        ctx.channel().closeFuture().removeListener(this);
         HttpRouter.release(ctx.channel());
         ctx.executor().execute(response);
+    }
+
+    /** The connection closed: the client went away. */
+    @Override
+    public void operationComplete(ChannelFuture future) {
+        abandon();
     }
 
     /** The client went away. */
@@ -183,6 +192,7 @@ final class LongPollSubscriber implements Subscriber, LiveConnections.Live {
             timer = timeout;
         }
         live.remove(this);
+        ctx.channel().closeFuture().removeListener(this);
         if (timer != null) {
             timer.cancel();
         }
