@@ -19,6 +19,7 @@ import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -29,6 +30,7 @@ import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import java.net.SocketAddress;
+import java.nio.file.Files;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -118,16 +120,23 @@ public final class RedisBroker implements Broker, History {
      */
     public static RedisBroker create(RedisBrokerConfig config) {
         Objects.requireNonNull(config, "config");
+        if (config.tlsCaCert() != null && !Files.isReadable(config.tlsCaCert())) {
+            throw new IllegalArgumentException("cannot read the TLS CA certificate file " + config.tlsCaCert());
+        }
         ClientResources resources = DefaultClientResources.builder()
                 .ioThreadPoolSize(2)
-                .computationThreadPoolSize(1)
+                .computationThreadPoolSize(2)
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(50), config.reconnectDelayMax(), 2,
                         TimeUnit.MILLISECONDS))
                 .build();
         RedisURI uri = RedisURI.create(config.uri());
         uri.setTimeout(config.commandTimeout());
         RedisClient client = RedisClient.create(resources, uri);
-        client.setOptions(ClientOptions.builder()
+        ClientOptions.Builder options = ClientOptions.builder();
+        if (config.tlsCaCert() != null) {
+            options.sslOptions(SslOptions.builder().jdkSslProvider().trustManager(config.tlsCaCert().toFile()).build());
+        }
+        client.setOptions(options
                 .autoReconnect(true)
                 // Fail fast while disconnected instead of queueing: a publish either reaches Redis now or is a 503.
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)

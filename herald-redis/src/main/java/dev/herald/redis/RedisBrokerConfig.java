@@ -1,6 +1,7 @@
 package dev.herald.redis;
 
 import io.lettuce.core.RedisURI;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
@@ -29,6 +30,9 @@ import org.jspecify.annotations.Nullable;
  *                         at 50 ms and double)
  * @param presenceTtl      how long a presence member outlives its node's last refresh, default 30 s: the longest a
  *                         node that died without leaving keeps its members listed (see {@link RedisPresence})
+ * @param tlsCaCert        with {@code rediss://}: a PEM file of the certificates to trust for Redis's certificate
+ *                         (e.g. a private CA or a self-signed certificate), or {@code null}, the default, for the
+ *                         JVM's trust store
  * @param clock            time source for publish timestamps and age trimming, or {@code null} (the default) for
  *                         Redis's own clock, which keeps every node's timestamps on one clock; tests pass a manual one
  */
@@ -42,6 +46,7 @@ public record RedisBrokerConfig(
         Duration connectTimeout,
         Duration reconnectDelayMax,
         Duration presenceTtl,
+        @Nullable Path tlsCaCert,
         @Nullable Clock clock) {
 
     public static final int DEFAULT_HISTORY_SIZE = 1000;
@@ -129,7 +134,7 @@ public record RedisBrokerConfig(
         return "RedisBrokerConfig[uri=" + redactedUri() + ", keyPrefix=" + keyPrefix + ", historySize=" + historySize
                 + ", historyAge=" + historyAge + ", metaTtl=" + metaTtl + ", commandTimeout=" + commandTimeout
                 + ", connectTimeout=" + connectTimeout + ", reconnectDelayMax=" + reconnectDelayMax
-                + ", presenceTtl=" + presenceTtl
+                + ", presenceTtl=" + presenceTtl + (tlsCaCert == null ? "" : ", tlsCaCert=" + tlsCaCert)
                 + ", clock=" + (clock == null ? "redis" : clock) + "]";
     }
 
@@ -159,6 +164,7 @@ public record RedisBrokerConfig(
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private Duration reconnectDelayMax = DEFAULT_RECONNECT_DELAY_MAX;
         private Duration presenceTtl = DEFAULT_PRESENCE_TTL;
+        private @Nullable Path tlsCaCert;
         private @Nullable Clock clock;
 
         private Builder(String uri) {
@@ -168,7 +174,8 @@ public record RedisBrokerConfig(
         private Builder(RedisBrokerConfig c) {
             uri = c.uri; keyPrefix = c.keyPrefix; historySize = c.historySize; historyAge = c.historyAge;
             metaTtl = c.metaTtl; commandTimeout = c.commandTimeout; connectTimeout = c.connectTimeout;
-            reconnectDelayMax = c.reconnectDelayMax; presenceTtl = c.presenceTtl; clock = c.clock;
+            reconnectDelayMax = c.reconnectDelayMax; presenceTtl = c.presenceTtl; tlsCaCert = c.tlsCaCert;
+            clock = c.clock;
         }
 
         public Builder uri(String v) { uri = v; return this; }
@@ -180,11 +187,12 @@ public record RedisBrokerConfig(
         public Builder connectTimeout(Duration v) { connectTimeout = v; return this; }
         public Builder reconnectDelayMax(Duration v) { reconnectDelayMax = v; return this; }
         public Builder presenceTtl(Duration v) { presenceTtl = v; return this; }
+        public Builder tlsCaCert(@Nullable Path v) { tlsCaCert = v; return this; }
         public Builder clock(@Nullable Clock v) { clock = v; return this; }
 
         public RedisBrokerConfig build() {
             return new RedisBrokerConfig(uri, keyPrefix, historySize, historyAge, metaTtl, commandTimeout,
-                    connectTimeout, reconnectDelayMax, presenceTtl, clock);
+                    connectTimeout, reconnectDelayMax, presenceTtl, tlsCaCert, clock);
         }
     }
 }

@@ -348,6 +348,24 @@ class RedisBrokerIT {
         });
     }
 
+    @Test
+    void tlsWithAPasswordWorksWhenTheServerCertificateIsTrusted() {
+        RedisServer redis = RedisServer.builder().tls().password("tls-s3cret").start();
+        servers.add(redis);
+
+        RedisBroker broker = broker(RedisBrokerConfig.builder(redis.uri()).tlsCaCert(redis.certificate()),
+                new Listener());
+
+        assertThat(redis.uri()).startsWith("rediss://");
+        assertThat(publish(broker, "over TLS").offset()).isEqualTo(1);
+        assertThat(await(broker.read(CHANNEL, null, 10)).messages()).extracting(m -> m.payload().asText())
+                .containsExactly("over TLS");
+        assertThatThrownBy(() -> RedisBroker.create(RedisBrokerConfig.of(redis.uri())))
+                .as("an untrusted certificate is refused")
+                .isInstanceOf(HeraldUnavailableException.class)
+                .hasMessageNotContaining("tls-s3cret");
+    }
+
     /** Records messages and interruptions, and lets a test wait for them. Thread-safe. */
     private static final class Listener implements BrokerListener {
         private final ReentrantLock lock = new ReentrantLock();

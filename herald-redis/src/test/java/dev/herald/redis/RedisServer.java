@@ -35,6 +35,7 @@ public final class RedisServer implements AutoCloseable {
     private final int port;
     private final @Nullable String password;
     private final boolean persistent;
+    private final boolean tls;
     private @Nullable Process process;
     private final List<String> log = new ArrayList<>();
 
@@ -43,6 +44,10 @@ public final class RedisServer implements AutoCloseable {
         this.port = freePort();
         this.password = builder.password;
         this.persistent = builder.persistent;
+        this.tls = builder.tls;
+        if (tls) {
+            writeCertificate();
+        }
     }
 
     /** An empty, non-persistent server without a password, started. */
@@ -58,9 +63,56 @@ public final class RedisServer implements AutoCloseable {
         return port;
     }
 
-    /** {@code redis://[:password@]127.0.0.1:PORT}. */
+    /** {@code redis://[:password@]127.0.0.1:PORT}, or {@code rediss://…} when the server speaks only TLS. */
     public String uri() {
-        return "redis://" + (password == null ? "" : ":" + password + "@") + "127.0.0.1:" + port;
+        return (tls ? "rediss" : "redis") + "://" + (password == null ? "" : ":" + password + "@") + "127.0.0.1:"
+                + port;
+    }
+
+    /** With {@link Builder#tls()}: the PEM file of the server's self-signed certificate, to trust it. */
+    public Path certificate() {
+        return dir.resolve("tls").resolve("cert.pem");
+    }
+
+    /**
+     * A self-signed certificate for 127.0.0.1, made with the JDK's keytool (no openssl needed) and written as the PEM
+     * files redis-server reads.
+     */
+    private void writeCertificate() throws IOException {
+        Path tlsDir = Files.createDirectories(dir.resolve("tls"));
+        Path store = tlsDir.resolve("server.p12");
+        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        run(List.of(keytool, "-genkeypair", "-alias", "redis", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
+                "-dname", "CN=127.0.0.1", "-ext", "san=ip:127.0.0.1", "-storetype", "PKCS12",
+                "-keystore", store.toString(), "-storepass", "changeit", "-keypass", "changeit"));
+        try {
+            java.security.KeyStore keyStore = java.security.KeyStore.getInstance("PKCS12");
+            try (var in = Files.newInputStream(store)) {
+                keyStore.load(in, "changeit".toCharArray());
+            }
+            java.util.Base64.Encoder pem = java.util.Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII));
+            byte[] key = keyStore.getKey("redis", "changeit".toCharArray()).getEncoded();   // PKCS#8
+            byte[] cert = keyStore.getCertificate("redis").getEncoded();
+            Files.writeString(tlsDir.resolve("key.pem"), "-----BEGIN PRIVATE KEY-----\n"
+                    + pem.encodeToString(key) + "\n-----END PRIVATE KEY-----\n");
+            Files.writeString(certificate(), "-----BEGIN CERTIFICATE-----\n"
+                    + pem.encodeToString(cert) + "\n-----END CERTIFICATE-----\n");
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException("cannot export the test certificate", e);
+        }
+    }
+
+    private static void run(List<String> command) throws IOException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            if (!process.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS) || process.exitValue() != 0) {
+                throw new IOException(String.join(" ", command) + " failed: " + out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
     }
 
     /** Starts the process (again, after {@link #stop()} or {@link #kill()}) and waits until it accepts connections. */
@@ -69,7 +121,7 @@ public final class RedisServer implements AutoCloseable {
             throw new IllegalStateException("redis-server is already running on port " + port);
         }
         List<String> command = new ArrayList<>(List.of("redis-server",
-                "--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString(),
+                "--port", Integer.toString(tls ? 0 : port), "--bind", "127.0.0.1", "--dir", dir.toString(),
                 "--save", "", "--logfile", "", "--daemonize", "no", "--protected-mode", "yes"));
         if (persistent) {
             command.addAll(List.of("--appendonly", "yes", "--appendfsync", "always"));
@@ -78,6 +130,14 @@ public final class RedisServer implements AutoCloseable {
         }
         if (password != null) {
             command.addAll(List.of("--requirepass", password));
+        }
+        if (tls) {
+            Path tlsDir = dir.resolve("tls");
+            command.addAll(List.of("--tls-port", Integer.toString(port),
+                    "--tls-cert-file", tlsDir.resolve("cert.pem").toString(),
+                    "--tls-key-file", tlsDir.resolve("key.pem").toString(),
+                    "--tls-ca-cert-file", tlsDir.resolve("cert.pem").toString(),
+                    "--tls-auth-clients", "no"));
         }
         try {
             Process started = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -175,6 +235,9 @@ public final class RedisServer implements AutoCloseable {
     /** Runs {@code redis-cli} against this server with {@code args}; returns its output, trimmed. */
     public String cli(String... args) {
         List<String> command = new ArrayList<>(List.of("redis-cli", "-h", "127.0.0.1", "-p", Integer.toString(port)));
+        if (tls) {
+            command.addAll(List.of("--tls", "--cacert", certificate().toString()));
+        }
         if (password != null) {
             command.addAll(List.of("--no-auth-warning", "-a", password));
         }
@@ -221,8 +284,15 @@ public final class RedisServer implements AutoCloseable {
     public static final class Builder {
         private @Nullable String password;
         private boolean persistent;
+        private boolean tls;
 
         private Builder() {
+        }
+
+        /** Speak only TLS, with a self-signed certificate for 127.0.0.1 ({@link RedisServer#certificate()}). */
+        public Builder tls() {
+            this.tls = true;
+            return this;
         }
 
         /** Require this password ({@code requirepass}). */

@@ -213,6 +213,11 @@ public final class Main implements Runnable {
                         + "members of a node that died stay listed. Default: ${DEFAULT-VALUE}.")
         Duration redisPresenceTtl;
 
+        @Option(names = "--redis-tls-ca", paramLabel = "PEM",
+                description = "With rediss://: trust the certificates in this PEM file (a private CA or a self-signed "
+                        + "Redis certificate) instead of the JVM's trust store.")
+        java.nio.file.Path redisTlsCa;
+
         @Option(names = "--demo", negatable = true, defaultValue = "true", fallbackValue = "true",
                 description = "Run the demo publishers that feed the pages at / (demo.metrics, demo.notifications, "
                         + "demo.tokens; a few dozen small messages a second). Turn off in production with "
@@ -298,6 +303,7 @@ public final class Main implements Runnable {
                     .historyAge(historyAge)
                     .commandTimeout(redisTimeout)
                     .presenceTtl(redisPresenceTtl)
+                    .tlsCaCert(redisTlsCa)
                     .build();
         }
 
