@@ -16,12 +16,14 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.util.internal.PlatformDependent;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -43,16 +45,26 @@ import org.slf4j.LoggerFactory;
  * right after the ack. A channel's deliveries keep the hub's order; after {@code unsubscribe} nothing more of the
  * channel is written.
  *
- * <p>Memory: queued bytes are counted; beyond {@code maxQueuedBytes} an offer is refused and the hub closes the
- * connection as a slow consumer (4008). Netty's outbound buffer is bounded by its high water mark, because the
- * drain stops at it and inbound reading pauses while the channel is not writable (so answers to a client's own
- * commands cannot pile up either). The client reconnects and resumes from history with its last ids.
+ * <p>Memory: live deliveries are counted in bytes; beyond {@code maxQueuedBytes} an offer is refused and the hub
+ * closes the connection as a slow consumer (4008). Deliveries that arrive before a subscription's ack — its replay
+ * from history and the messages the hub buffered meanwhile — are counted by number instead, up to
+ * {@value #MAX_REPLAY_DELIVERIES} per connection: the hub pushes a whole replay at once, so a byte bound would cut
+ * off every client whose backlog exceeds it, however fast it reads, and it could never resume; and a replayed
+ * message is one history already holds, so queueing it costs a reference, not its payload. Netty's outbound
+ * buffer is bounded by its high water mark: the drain stops there (a resumed backlog is written as fast as the
+ * client reads it) and inbound reading pauses while the channel is not writable, so answers to a client's own
+ * commands cannot pile up either. A client cut off reconnects and resumes from history with its last ids.
  */
 final class WebSocketSubscriber implements LiveConnections.Live {
 
     private static final Logger log = LoggerFactory.getLogger(WebSocketSubscriber.class);
     /** Bytes counted per frame on top of its payload: the JSON around the data, and the queue entry. */
     private static final long FRAME_OVERHEAD = 128;
+    /**
+     * Deliveries queued for subscriptions not yet acknowledged (replays), per connection: ten full replay pages,
+     * about 2 MiB of queue entries at most. Beyond it the connection is closed as a slow consumer.
+     */
+    static final int MAX_REPLAY_DELIVERIES = 10 * 1000;
 
     private final Channel channel;
     private final LiveConnections live;
@@ -62,6 +74,9 @@ final class WebSocketSubscriber implements LiveConnections.Live {
     // Small first chunk: an idle connection should cost a few hundred bytes here, not a 1024-slot array.
     private final Queue<Delivery> queue = PlatformDependent.newMpscQueue(16, 1 << 30);
     private final AtomicLong queuedBytes = new AtomicLong();
+    private final AtomicInteger queuedReplay = new AtomicInteger();
+    /** Deliveries of acknowledged subscriptions taken from the queue but not written yet; event loop only. */
+    private final ArrayDeque<Delivery> ready = new ArrayDeque<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Map<ChannelId, Sink> sinks = new HashMap<>();
@@ -71,7 +86,7 @@ final class WebSocketSubscriber implements LiveConnections.Live {
     private long lastPingNanos;
     private long pingSentNanos;
 
-    /** One queued delivery for one subscription. */
+    /** One queued delivery for one subscription: {@code size} bytes, or with {@code size < 0} one replay entry. */
     private record Delivery(Sink sink, Object item, long size) {
     }
 
@@ -123,17 +138,17 @@ final class WebSocketSubscriber implements LiveConnections.Live {
             return;
         }
         sink.subscription = subscription;
-        channel.write(text(WebSocketCodec.subscribed(sink.ref, sink.channel, subscription.start())),
+        sink.live = true;
+        channel.writeAndFlush(text(WebSocketCodec.subscribed(sink.ref, sink.channel, subscription.start())),
                 channel.voidPromise());
         sink.acked = true;
         List<Delivery> held = sink.held;
         sink.held = null;
         if (held != null) {
-            for (Delivery delivery : held) {
-                write(delivery.item);
-            }
+            // Ahead of anything still queued for this sink; written as fast as the client reads.
+            ready.addAll(held);
+            scheduleDrain();
         }
-        channel.flush();
     }
 
     /**
@@ -173,7 +188,12 @@ final class WebSocketSubscriber implements LiveConnections.Live {
         if (closed.get()) {
             return false;
         }
-        if (queuedBytes.addAndGet(size) > maxQueuedBytes) {
+        if (!sink.live) {
+            if (queuedReplay.incrementAndGet() > MAX_REPLAY_DELIVERIES) {
+                return false;
+            }
+            size = -1;
+        } else if (queuedBytes.addAndGet(size) > maxQueuedBytes) {
             return false;
         }
         queue.offer(new Delivery(sink, item, size));
@@ -193,9 +213,19 @@ final class WebSocketSubscriber implements LiveConnections.Live {
             return;
         }
         boolean wrote = false;
-        Delivery delivery;
-        while (channel.isWritable() && (delivery = queue.poll()) != null) {
-            queuedBytes.addAndGet(-delivery.size);
+        while (channel.isWritable()) {
+            Delivery delivery = ready.pollFirst();
+            if (delivery == null) {
+                delivery = queue.poll();
+                if (delivery == null) {
+                    break;
+                }
+                if (delivery.size < 0) {
+                    queuedReplay.decrementAndGet();
+                } else {
+                    queuedBytes.addAndGet(-delivery.size);
+                }
+            }
             Sink sink = delivery.sink;
             if (sink.cancelled) {
                 continue;
@@ -217,7 +247,7 @@ final class WebSocketSubscriber implements LiveConnections.Live {
 
     /** The channel became writable again (or not); called on the event loop. */
     void writabilityChanged() {
-        if (channel.isWritable() && !queue.isEmpty()) {
+        if (channel.isWritable() && (!queue.isEmpty() || !ready.isEmpty())) {
             scheduleDrain();
         }
     }
@@ -302,6 +332,7 @@ final class WebSocketSubscriber implements LiveConnections.Live {
         }
         channel.eventLoop().execute(() -> {
             queue.clear();
+            ready.clear();
             closeSubscriptions();
             if (!channel.isActive()) {
                 return;
@@ -329,6 +360,7 @@ final class WebSocketSubscriber implements LiveConnections.Live {
             return;
         }
         queue.clear();
+        ready.clear();
         closeSubscriptions();
         closingSinceNanos = System.nanoTime();
         channel.writeAndFlush(frame).addListener(ChannelFutureListener.CLOSE);
@@ -338,6 +370,7 @@ final class WebSocketSubscriber implements LiveConnections.Live {
     void disconnected() {
         closed.set(true);
         queue.clear();
+        ready.clear();
         closeSubscriptions();
         live.remove(this);
     }
@@ -354,6 +387,8 @@ final class WebSocketSubscriber implements LiveConnections.Live {
     final class Sink implements Subscriber {
         private final ChannelId channel;
         private final @Nullable Object ref;
+        /** Acknowledged: deliveries from now on are live and counted in bytes. Set on the event loop. */
+        private volatile boolean live;
         // Event loop only.
         private @Nullable Subscription subscription;
         private boolean acked;
@@ -389,7 +424,7 @@ final class WebSocketSubscriber implements LiveConnections.Live {
         @Override
         public void close(CloseReason reason) {
             WebSocketSubscriber.this.close(reason, switch (reason) {
-                case SLOW_CONSUMER -> "slow consumer: more than " + maxQueuedBytes + " bytes queued";
+                case SLOW_CONSUMER -> "slow consumer: outbound queue full (" + maxQueuedBytes + " bytes)";
                 case BROKER_UNAVAILABLE -> "broker unavailable; reconnect and resume";
                 case INTERNAL_ERROR -> "internal error; reconnect and resume";
                 default -> reason.wireName();

@@ -48,14 +48,22 @@ class WebSocketManyConnectionsIT {
                 received.add(r);
                 Thread.ofPlatform().daemon().start(() -> readLines(child, s, r));
             }
+            long started = System.nanoTime();
             for (CompletableFuture<String> s : subscribed) {
                 assertThat(s.get(90, TimeUnit.SECONDS)).isEqualTo("subscribed " + PER_PROCESS);
             }
+            long connected = System.nanoTime();
             assertThat(herald.server().node().subscriptionCount()).isEqualTo(PROCESSES * PER_PROCESS);
 
             herald.publish("crowd", payload);
             for (CompletableFuture<String> r : received) {
                 assertThat(r.get(60, TimeUnit.SECONDS)).isEqualTo("received " + PER_PROCESS);
+            }
+            // Not asserted (timings depend on the machine); printed so a slowdown shows in the test log.
+            System.err.printf("%d connections subscribed in %d ms, broadcast received by all in %d ms; stats %s%n", PROCESSES * PER_PROCESS, (connected - started) / 1_000_000,
+                    (System.nanoTime() - connected) / 1_000_000, herald.get("/v1/stats").body());
+            for (Process child : children) {
+                System.err.println("client process CPU: " + child.info().totalCpuDuration().orElse(null));
             }
         } finally {
             for (Process child : children) {
