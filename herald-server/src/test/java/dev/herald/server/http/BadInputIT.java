@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -164,6 +165,17 @@ class BadInputIT {
         JsonNode body = json(response.body());
         assertThat(body.get("error").asText()).isEqualTo(bad.error());
         assertThat(body.get("message").asText()).isNotBlank();
+    }
+
+    @Test
+    @Disabled("server bug: 405 answers carry no Allow header (RFC 9110 section 15.5.6 requires one); HttpProblem has"
+            + " no way to add headers to an error response")
+    void methodNotAllowedNamesTheAllowedMethods() {
+        HttpResponse<String> response = server.send(HttpRequest.newBuilder(server.uri(PUBLISH))
+                .timeout(TestServer.TIMEOUT).DELETE().build());
+
+        assertThat(response.statusCode()).isEqualTo(405);
+        assertThat(response.headers().firstValue("allow")).hasValue("GET, POST");
     }
 
     @Test
