@@ -1,6 +1,8 @@
 -- Shared helpers, prepended to every Herald script when it is loaded (LuaScripts). Keys of one channel:
---   meta   a hash {epoch, top}: the channel's epoch and the offset of its last stored message
---   stream a stream whose entry ids are <offset>-0 and whose fields are t (publish time, ms) and m (the frame)
+--   meta   a hash {epoch, top, oldest}: the channel's epoch, the offset of its last stored message, and a lower
+--          bound of the publish time of its oldest retained message (exact after each age check)
+--   stream a stream whose entry ids are <offset>-0 and whose fields are t (publish time, ms) and m (the frame).
+--          Entries are only ever removed from the head, so they are the consecutive offsets top - XLEN + 1 .. top.
 
 -- The time to stamp and trim with: ARGV's value when the broker was given a clock, else Redis's own clock, so
 -- every node of a cluster stamps messages from one time source.
@@ -31,22 +33,25 @@ local function offset_of(id)
   return tonumber(string.match(id, '^(%d+)'))
 end
 
--- Drops entries published before cutoff. Entries are in publish order, so this stops at the first young one:
--- amortised, every entry is looked at once when it is dropped, plus one look per call.
-local function trim_by_age(stream, cutoff)
+-- Drops entries published before cutoff. Usually one HGET: the stream is read only when meta's lower bound of
+-- the oldest entry's time has fallen behind the cutoff (about once per history age), and then entries are dropped
+-- from the head, oldest first, until a young one is found; every dropped entry is read once. Reading the head on
+-- every call instead would copy a whole message (up to the size limit) per publish.
+local function trim_by_age(meta, stream, cutoff, now)
+  if tonumber(redis.call('HGET', meta, 'oldest') or '0') >= cutoff then
+    return
+  end
   while true do
-    local head = redis.call('XRANGE', stream, '-', '+', 'COUNT', 64)
+    local head = redis.call('XRANGE', stream, '-', '+', 'COUNT', 1)
     if #head == 0 then
+      redis.call('HSET', meta, 'oldest', now)   -- whatever is appended next is at least this young
       return
     end
-    for i, entry in ipairs(head) do
-      if tonumber(entry[2][2]) >= cutoff then
-        if i > 1 then
-          redis.call('XTRIM', stream, 'MINID', entry[1])
-        end
-        return
-      end
+    local t = tonumber(head[1][2][2])
+    if t >= cutoff then
+      redis.call('HSET', meta, 'oldest', t)
+      return
     end
-    redis.call('XTRIM', stream, 'MINID', (offset_of(head[#head][1]) + 1) .. '-0')
+    redis.call('XTRIM', stream, 'MINID', (offset_of(head[1][1]) + 1) .. '-0')
   end
 end

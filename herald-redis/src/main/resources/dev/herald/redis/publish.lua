@@ -23,7 +23,7 @@ local frame = epoch .. ' ' .. offset .. ' ' .. now .. ' ' .. ARGV[3] .. (ephemer
 
 if not ephemeral and size > 0 then
   redis.call('XADD', stream, 'MAXLEN', size, offset .. '-0', 't', now, 'm', frame)
-  trim_by_age(stream, now - age)
+  trim_by_age(meta, stream, now - age, now)
   -- The newest entry is the youngest: once it is older than the age bound, so is everything.
   redis.call('PEXPIRE', stream, age)
 end

@@ -11,15 +11,12 @@ local epoch = ensure_channel(meta, stream, ARGV[2])
 local age, meta_ttl = tonumber(ARGV[3]), tonumber(ARGV[4])
 local since_epoch, since_offset, limit = ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7])
 
-trim_by_age(stream, now - age)
+trim_by_age(meta, stream, now - age, now)
 redis.call('PEXPIRE', meta, meta_ttl)
 
 local top = tonumber(redis.call('HGET', meta, 'top'))
-local oldest = top + 1
-local head = redis.call('XRANGE', stream, '-', '+', 'COUNT', 1)
-if #head > 0 then
-  oldest = offset_of(head[1][1])
-end
+-- Consecutive offsets (see lib.lua), so the oldest needs no read of the head entry.
+local oldest = top - redis.call('XLEN', stream) + 1
 
 local gap = ''
 local after
