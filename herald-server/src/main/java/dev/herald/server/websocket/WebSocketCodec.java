@@ -17,7 +17,6 @@ import dev.herald.core.StreamPosition;
 import dev.herald.server.internal.Json;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
@@ -33,6 +32,10 @@ final class WebSocketCodec {
 
     /** A server frame: its bytes and whether it goes as a binary frame. */
     record Encoded(boolean binary, byte[] bytes) {
+        /** The bytes as UTF-8 text, for a text frame (logs, tests). */
+        String text() {
+            return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+        }
     }
 
     /** A message as a {@code message} frame, encoded once per message and shared by every WebSocket subscriber. */
@@ -82,13 +85,13 @@ final class WebSocketCodec {
         if (f.fieldProblem != null) {
             throw new WebSocketProblem("invalid_field", f.fieldProblem, ref, null);
         }
-        if (f.type == null) {
+        if (f.type == null && binary == null) {
             throw new WebSocketProblem("missing_field", "a frame needs a type", ref, null);
         }
         String type = binary != null ? "publish" : f.type;
         switch (type) {
             case "subscribe" -> {
-                ChannelId channel = channel(f, ref);
+                ChannelId channel = channel(f, type, ref);
                 StreamPosition after = null;
                 if (f.after != null) {
                     try {
@@ -100,10 +103,10 @@ final class WebSocketCodec {
                 return new ClientCommand.Subscribe(ref, channel, after, Boolean.TRUE.equals(f.presence));
             }
             case "unsubscribe" -> {
-                return new ClientCommand.Unsubscribe(ref, channel(f, ref));
+                return new ClientCommand.Unsubscribe(ref, channel(f, type, ref));
             }
             case "publish" -> {
-                ChannelId channel = channel(f, ref);
+                ChannelId channel = channel(f, type, ref);
                 String eventProblem = PublishOptions.eventProblem(f.event);
                 if (eventProblem != null) {
                     throw new WebSocketProblem("invalid_event", eventProblem, ref, channel);
@@ -126,9 +129,9 @@ final class WebSocketCodec {
         }
     }
 
-    private static ChannelId channel(Fields f, @Nullable Object ref) {
+    private static ChannelId channel(Fields f, String type, @Nullable Object ref) {
         if (f.channel == null) {
-            throw new WebSocketProblem("missing_field", "a " + f.type + " needs a channel", ref, null);
+            throw new WebSocketProblem("missing_field", "a " + type + " needs a channel", ref, null);
         }
         String problem = ChannelId.problem(f.channel);
         if (problem != null) {
@@ -433,10 +436,5 @@ final class WebSocketCodec {
         if (m.event() != null) {
             g.writeStringField("event", m.event());
         }
-    }
-
-    /** UTF-8 text of a frame's bytes, for logs and tests. */
-    static String text(byte[] bytes) {
-        return new String(bytes, StandardCharsets.UTF_8);
     }
 }

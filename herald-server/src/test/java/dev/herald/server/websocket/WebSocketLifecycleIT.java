@@ -55,12 +55,10 @@ class WebSocketLifecycleIT {
         try (WsHarness herald = WsHarness.start(config -> config
                 .wsPingInterval(Duration.ofMillis(100)).wsPingTimeout(Duration.ofMillis(300)))) {
             WsClient client = herald.connected("");
-            JsonNode hello = WsClient.parse("{}");
             client.awaitPings(5);   // the JDK client answers each ping with a pong by itself
             assertThat(client.isClosed()).isFalse();
             client.send("{\"type\":\"ping\",\"ref\":1}");
             assertThat(client.nextOfType("pong").get("ref").asInt()).isEqualTo(1);
-            assertThat(hello.isEmpty()).isTrue();
         }
     }
 
