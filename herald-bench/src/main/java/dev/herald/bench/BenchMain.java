@@ -88,6 +88,11 @@ public final class BenchMain implements Runnable {
                 description = "Ask a local Herald for a full GC (jcmd) before memory readings. Default: true.")
         boolean serverGc;
 
+        @Option(names = "--heap-pretouched",
+                description = "The server is a JVM started with -Xms = -Xmx and -XX:+AlwaysPreTouch: its RSS growth "
+                        + "is native memory, and memory per connection adds the live heap growth.")
+        boolean heapPretouched;
+
         @Option(names = "--json", defaultValue = "bench-results/results.json",
                 description = "Results file; runs are appended. Default: ${DEFAULT-VALUE}.")
         Path json;
@@ -160,7 +165,8 @@ public final class BenchMain implements Runnable {
             }
             int port = url.getPort() > 0 ? url.getPort() : 80;
             return new Runner.Options(name, scenario != null ? scenario : scenarioName, ServerKind.parse(server),
-                    host.equals("localhost") ? "127.0.0.1" : host, port, serverPid, gcLog, serverGc, transport,
+                    host.equals("localhost") ? "127.0.0.1" : host, port, serverPid, gcLog, serverGc, heapPretouched,
+                    transport,
                     subscribers, channels, rate, window, payloadBytes, duration, idle, drain,
                     (int) pollInterval.toMillis(), pollTimeout, perProcess, clientThreads, connectConcurrency,
                     host.startsWith("127.") ? sourceAddresses : 1, publishers, workerJvm, command);
@@ -187,12 +193,12 @@ public final class BenchMain implements Runnable {
 
     static void print(RunResult r) {
         System.out.printf(Locale.ROOT, "%-34s %7.0f deliv/s  p50 %6d  p99 %7d  p99.9 %7d  max %7d µs | "
-                        + "CPU %6s µs/deliv (server %s%%) | %6s B/deliv | %5s req/deliv | RSS %6s B/conn | GC max %s ms"
+                        + "CPU %6s µs/deliv (server %s%%) | %6s B/deliv | %5s req/deliv | mem %6s B/conn | GC max %s ms"
                         + " | connect %s/s | bench %s%%%s | %s%n",
                 r.name(), r.deliveriesPerSecond(), r.latency().p50(), r.latency().p99(), r.latency().p999(),
                 r.latency().max(), HtmlReport.fmt(r.serverStats().cpuMicrosPerDelivery()),
                 HtmlReport.fmt(r.serverStats().cpuPercent()), HtmlReport.fmt(r.wire().totalPerDelivery()),
-                HtmlReport.fmt(r.wire().requestsPerDelivery()), HtmlReport.fmt(r.serverStats().rssPerConnectionBytes()),
+                HtmlReport.fmt(r.wire().requestsPerDelivery()), HtmlReport.fmt(r.serverStats().memoryPerConnectionBytes()),
                 r.serverStats().gcMaxPauseMillis() == null ? "–" : HtmlReport.fmt(r.serverStats().gcMaxPauseMillis()),
                 HtmlReport.fmt(r.connect().perSecond()), HtmlReport.fmt(r.bench().cpuPercent()),
                 r.bench().saturated() ? " SATURATED" : "", r.check().ok() ? "check ok" : String.join("; ", r.warnings()));

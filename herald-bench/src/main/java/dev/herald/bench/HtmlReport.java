@@ -56,8 +56,8 @@ public final class HtmlReport {
                 h.append("<h3>Requests per hour (subscribers)</h3>\n");
                 bars(h, group, r -> r.wire().requestsPerHour(), "", -1, null);
             }
-            h.append("<h3>Server memory per connection (RSS growth ÷ connections)</h3>\n");
-            bars(h, group, r -> r.serverStats().rssPerConnectionBytes(), "B", -1, null);
+            h.append("<h3>Server memory per connection</h3>\n");
+            bars(h, group, r -> r.serverStats().memoryPerConnectionBytes(), "B", -1, null);
         }
         h.append("</body></html>\n");
         return h.toString();
@@ -84,7 +84,7 @@ public final class HtmlReport {
         h.append("<h2>Runs</h2>\n<table><tr><th class=l>run</th><th class=l>server</th><th class=l>transport</th>")
                 .append("<th>subs</th><th>ch</th><th>rate/ch</th><th>deliv/s</th><th>p50</th><th>p99</th>")
                 .append("<th>p99.9</th><th>max</th><th>CPU µs/deliv</th><th>server CPU %</th><th>B/deliv</th>")
-                .append("<th>req/deliv</th><th>RSS B/conn</th><th>heap B/conn</th><th>GC max ms</th>")
+                .append("<th>req/deliv</th><th>mem B/conn</th><th>RSS B/conn</th><th>heap B/conn</th><th>GC max ms</th>")
                 .append("<th>connect/s</th><th>bench CPU %</th><th class=l>check</th></tr>\n");
         for (RunResult r : runs) {
             boolean bad = !r.check().ok() || r.bench().saturated();
@@ -99,6 +99,7 @@ public final class HtmlReport {
                     .append(fmt(r.serverStats().cpuPercent())).append("</td><td>")
                     .append(fmt(r.wire().totalPerDelivery())).append("</td><td>")
                     .append(fmt(r.wire().requestsPerDelivery())).append("</td><td>")
+                    .append(fmt(r.serverStats().memoryPerConnectionBytes())).append("</td><td>")
                     .append(fmt(r.serverStats().rssPerConnectionBytes())).append("</td><td>")
                     .append(fmt(r.serverStats().heapPerConnectionBytes())).append("</td><td>")
                     .append(r.serverStats().gcMaxPauseMillis() == null ? "–" : fmt(r.serverStats().gcMaxPauseMillis()))

@@ -56,9 +56,13 @@ public record RunResult(
     /**
      * The server process, when it runs on this machine. CPU per delivery is the run's CPU time less the idle rate
      * measured before connecting, divided by deliveries. Memory per connection is the growth from before
-     * connecting to all connected and idle, divided by connections.
+     * connecting to all connected and idle, divided by connections. For a JVM whose heap is pre-touched
+     * ({@code -Xms = -Xmx, -XX:+AlwaysPreTouch}) the heap is all resident before the first connection, so RSS
+     * growth is native memory only and {@code memoryPerConnectionBytes} adds the live heap growth after a full GC;
+     * otherwise it is the RSS growth ({@code memoryMethod} says which).
      */
     public record Server(long pid, double idleCpuPercent, double cpuPercent, double cpuMicrosPerDelivery,
+                         double memoryPerConnectionBytes, String memoryMethod,
                          long rssBaselineBytes, long rssConnectedBytes, double rssPerConnectionBytes,
                          long pssBaselineBytes, long pssConnectedBytes, double pssPerConnectionBytes,
                          long heapBaselineBytes, long heapConnectedBytes, double heapPerConnectionBytes,

@@ -32,6 +32,7 @@ public final class Runner {
             long serverPid,
             @Nullable Path gcLog,
             boolean serverGc,
+            boolean heapPretouched,
             Transport transport,
             int subscribers,
             int channels,
@@ -271,8 +272,12 @@ public final class Runner {
         if (gcMax != null && gcMax > 5) {
             warnings.add("a GC pause of " + gcMax + " ms (over 5 ms)");
         }
+        double memoryPer = rssPer < 0 ? -1 : o.heapPretouched() && heapPer > -1e9 ? rssPer + Math.max(0, heapPer)
+                : rssPer;
+        String memoryMethod = rssPer < 0 ? "not measured" : o.heapPretouched()
+                ? "RSS growth (heap pre-touched: native memory) + live heap growth after full GC" : "RSS growth";
         RunResult.Server server = new RunResult.Server(o.serverPid(), idleRate * 100, serverCpuPercent,
-                cpuPerDelivery, memory0[0], memory1[0], rssPer, memory0[1], memory1[1], pssPer, heap0, heap1, heapPer,
+                cpuPerDelivery, memoryPer, memoryMethod, memory0[0], memory1[0], rssPer, memory0[1], memory1[1], pssPer, heap0, heap1, heapPer,
                 gcCount, gcMax, publisher.maxLagNanos() / 1e6);
 
         int cores = Runtime.getRuntime().availableProcessors();

@@ -54,7 +54,7 @@ class BrokenStreamIT {
     @Test
     void detectsLossDuplicatesAndReordering() throws Exception {
         RunResult r = Runner.run(new Runner.Options("broken", "broken", ServerKind.HERALD, "127.0.0.1",
-                listener.getLocalPort(), 0, null, false, Transport.SSE, 2, 1, 20, 4, 32,
+                listener.getLocalPort(), 0, null, false, false, Transport.SSE, 2, 1, 20, 4, 32,
                 java.time.Duration.ofMillis(1000), java.time.Duration.ofMillis(50), java.time.Duration.ofSeconds(2),
                 1000, 5, 100, 1, 10, 1, 1, List.of(), "test"));
 
