@@ -2,16 +2,20 @@ package dev.herald.server;
 
 import static dev.herald.server.testing.TestServer.ok;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.server.testing.Await;
 import dev.herald.server.testing.SseConnection;
 import dev.herald.server.testing.TestServer;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 /** Clients that go away leave nothing behind, and held requests are not mistaken for idle ones. */
@@ -71,6 +75,51 @@ class DisconnectIT {
                 assertThat(sse.nextEvent().lastEventId()).isEqualTo(id);
             }
         }
+    }
+
+    /**
+     * The request timeout of a keep-alive connection counts from its last answer, not from the request that was
+     * held: otherwise the server drops the connection right after answering a long poll, racing the client's next
+     * request on it.
+     */
+    @Test
+    void theRequestTimeoutRestartsWhenAHeldPollIsAnswered() throws IOException {
+        Duration requestTimeout = Duration.ofMillis(1500);
+        try (TestServer server = TestServer.start(config -> config.requestTimeout(requestTimeout))) {
+            String cursor = server.publish("keepalive", "old");
+            String poll = "GET /v1/poll?channel=keepalive&after=" + cursor + "&timeout=2 HTTP/1.1\r\nHost: x\r\n\r\n";
+            try (Socket socket = new Socket("127.0.0.1", server.server().port())) {
+                socket.getOutputStream().write(poll.getBytes(StandardCharsets.US_ASCII));
+                InputStream in = socket.getInputStream();
+                socket.setSoTimeout((int) TestServer.TIMEOUT.toMillis());
+                assertThat(readResponse(in)).startsWith("HTTP/1.1 200 OK");
+
+                // Most of a request timeout later the connection must still be open and serve a request.
+                socket.setSoTimeout((int) requestTimeout.multipliedBy(4).dividedBy(5).toMillis());
+                assertThatThrownBy(in::read).as("the server closed the connection after answering the poll")
+                        .isInstanceOf(SocketTimeoutException.class);
+                socket.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                socket.setSoTimeout((int) TestServer.TIMEOUT.toMillis());
+                assertThat(readResponse(in)).startsWith("HTTP/1.1 200 OK").endsWith("{\"status\":\"ok\"}");
+            }
+        }
+    }
+
+    /** Reads one response with a Content-Length body. */
+    private static String readResponse(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new AssertionError("connection closed mid-response: " + head);
+            }
+            head.append((char) b);
+        }
+        String lower = head.toString().toLowerCase(Locale.ROOT);
+        int at = lower.indexOf("content-length: ");
+        int length = Integer.parseInt(lower.substring(at + 16, lower.indexOf("\r\n", at)).trim());
+        return head + new String(in.readNBytes(length), StandardCharsets.UTF_8);
     }
 
     @Test

@@ -48,7 +48,9 @@ public final class HeraldServerInitializer extends ChannelInitializer<SocketChan
         all.add(channel);
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 8192));
-        pipeline.addLast("idle", new IdleStateHandler(config.requestTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+        // All-idle, not reader-idle: the timeout counts from the last answer too, so a keep-alive connection is not
+        // dropped right after a long poll held past it is answered, while the client sends its next request.
+        pipeline.addLast("idle", new IdleStateHandler(0, 0, config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS));
         pipeline.addLast("aggregator", new BoundedAggregator(config.maxMessageBytes()));
         pipeline.addLast("router", router);
     }
