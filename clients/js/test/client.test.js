@@ -13,7 +13,7 @@ const FAST = {
 };
 
 function client(server, options = {}) {
-  const c = new HeraldClient('http://herald.test/', { fetch: server.fetch, ...FAST, ...options });
+  const c = new HeraldClient('http://herald.test/', { fetch: server.fetch, WebSocket: server.WebSocket, ...FAST, ...options });
   const log = { states: [], transports: [], resets: [], errors: [] };
   c.on('state', (s) => log.states.push(s.state === 'reconnecting' ? `reconnecting:${s.transport}` : `${s.state}:${s.transport}`));
   c.on('transport', (t) => log.transports.push(`${t.previous}->${t.transport}:${t.reason}`));
@@ -24,7 +24,7 @@ function client(server, options = {}) {
 
 const range = (from, to) => Array.from({ length: to - from + 1 }, (_, i) => String(from + i));
 
-for (const transport of ['sse', 'longpoll']) {
+for (const transport of ['websocket', 'sse', 'longpoll']) {
   test(`${transport}: every message exactly once, in order, across drops and overlapping replays`, async (t) => {
     const server = new FakeHerald();
     server.replayOverlap = 3; // every resume also replays 3 messages the client has: they must be dropped
@@ -158,9 +158,10 @@ test("since: 'earliest' replays what the server holds, then goes live; since: an
   assert.deepEqual(resumed, ['3', '4', '5']);
 });
 
-test('auto: SSE refused falls back to long polling, visibly, and upgrades when SSE works again', async (t) => {
+test('auto: SSE and WebSocket refused fall back to long polling, visibly, and it upgrades when SSE works again', async (t) => {
   const server = new FakeHerald();
   server.sse = 'refuse';
+  server.ws = 'refuse';
   const { c, log } = client(server);
   t.after(() => c.close());
   const got = [];
@@ -185,6 +186,7 @@ test('auto: SSE refused falls back to long polling, visibly, and upgrades when S
 test('auto: a proxy that buffers the stream (no preamble) is caught by openTimeout and long polling takes over', async (t) => {
   const server = new FakeHerald();
   server.sse = 'buffer';
+  server.ws = 'refuse';
   const { c, log } = client(server, { upgradeInterval: 60_000 });
   t.after(() => c.close());
   const got = [];
@@ -193,7 +195,8 @@ test('auto: a proxy that buffers the stream (no preamble) is caught by openTimeo
   await until(() => c.state === 'open' && c.transport === 'longpoll', { message: () => `${log.states}` });
   server.publish('news', 'hi');
   await until(() => got.length === 1);
-  assert.deepEqual(log.states.slice(0, 4), ['connecting:sse', 'reconnecting:sse', 'connecting:longpoll', 'open:longpoll']);
+  assert.deepEqual(log.states.slice(0, 6), ['connecting:sse', 'reconnecting:sse', 'connecting:websocket',
+    'reconnecting:websocket', 'connecting:longpoll', 'open:longpoll']);
 });
 
 test('a silent SSE stream (keep-alives missed) is declared dead after heartbeatTimeout and reopened', async (t) => {
@@ -369,4 +372,117 @@ test('the base URL keeps a path prefix', async (t) => {
   c.connect();
   await until(() => c.state === 'open' && seen.length >= 2);
   assert.ok(seen.every((p) => p.startsWith('/herald/v1/')), seen.join());
+});
+
+test('websocket: publishes go over the socket and resolve with the ack; one in flight when it drops is rejected as uncertain', async (t) => {
+  const server = new FakeHerald();
+  const { c } = client(server, { transport: 'websocket' });
+  t.after(() => c.close());
+  const got = [];
+  c.subscribe('room', (m) => got.push([m.data, m.event]));
+  c.connect();
+  await until(() => c.state === 'open' && server.sockets.size === 1);
+  const ack = await c.publish('room', 'hello', { event: 'chat' });
+  assert.match(ack.id, /-1$/);
+  assert.deepEqual(await c.publish('room', { x: 1 }, { ephemeral: true }), { channel: 'room', ephemeral: true });
+  await c.publish('room', new Uint8Array([7, 8]));
+  const [socket] = server.sockets;
+  assert.deepEqual(socket.sent.filter((f) => f.type === 'publish').map((f) => f.data ?? f.binary), ['hello', { x: 1 }, [7, 8]]);
+  assert.ok(server.requests.every((r) => r.method !== 'POST'), 'nothing went over HTTP');
+  await until(() => got.length === 3);
+  assert.deepEqual(got[0], ['hello', 'chat']);
+
+  server.ws = 'mute'; // the next publish gets no ack...
+  const inFlight = c.publish('room', 'lost?');
+  await until(() => socket.sent.some((f) => f.data === 'lost?'));
+  socket.drop(1006); // ...and the socket dies under it
+  await assert.rejects(inFlight, { code: 'publish_failed', uncertain: true });
+});
+
+test('websocket: presence keeps the member list from sync, join and leave', async (t) => {
+  const server = new FakeHerald();
+  const { c: alice } = client(server, { transport: 'websocket', clientId: 'alice' });
+  const { c: bob } = client(server, { transport: 'websocket', clientId: 'bob' });
+  t.after(() => { alice.close(); bob.close(); });
+  const events = [];
+  const room = alice.subscribe('room', { presence: true });
+  room.on('presence', (p) => events.push(`${p.action}:${p.members.map((m) => m.client).join('+')}`));
+  alice.connect();
+  await until(() => room.members.size === 1);
+  bob.subscribe('room', { presence: true });
+  bob.connect();
+  await until(() => room.members.size === 2);
+  bob.close();
+  await until(() => room.members.size === 1);
+  assert.deepEqual(events, ['sync:alice', 'join:alice+bob', 'leave:alice']);
+  const subscribe = [...server.sockets][0].sent.find((f) => f.type === 'subscribe');
+  assert.equal(subscribe.presence, true);
+  assert.match([...server.sockets][0].url, /\/v1\/ws\?client=alice$/);
+});
+
+test('websocket: resubscribes after a drop with after = the last id, so the replay has no gap', async (t) => {
+  const server = new FakeHerald();
+  const { c } = client(server, { transport: 'websocket' });
+  t.after(() => c.close());
+  const got = [];
+  c.subscribe('news', (m) => got.push(m.data));
+  c.connect();
+  await until(() => c.state === 'open' && c.subscriptions.get('news').position);
+  const first = server.publish('news', 'a');
+  await until(() => got.length === 1);
+  server.dropAll();
+  server.publish('news', 'b');
+  await until(() => got.length === 2);
+  const subscribes = [...server.sockets][0].sent.filter((f) => f.type === 'subscribe');
+  assert.equal(subscribes[0].after, first);
+  assert.deepEqual(got, ['a', 'b']);
+});
+
+test('websocket: a silent connection is pinged, then declared dead', async (t) => {
+  const server = new FakeHerald();
+  const { c } = client(server, { transport: 'websocket', heartbeatTimeout: 300 });
+  t.after(() => c.close());
+  const errors = [];
+  c.on('state', (s) => s.error && errors.push(s.error.code));
+  c.subscribe('news');
+  c.connect();
+  await until(() => c.state === 'open');
+  const [socket] = server.sockets;
+  server.ws = 'mute';
+  await until(() => errors.includes('heartbeat_timeout'), { message: 'a heartbeat timeout' });
+  assert.ok(socket.sent.some((f) => f.type === 'ping'), 'it pinged before giving up');
+  server.ws = 'ok';
+  await until(() => c.state === 'open');
+});
+
+test('auto with publish: true prefers WebSocket; when it is refused, SSE takes over and publishes go over HTTP', async (t) => {
+  const server = new FakeHerald();
+  server.ws = 'refuse';
+  const { c, log } = client(server, { publish: true, upgradeInterval: 60_000 });
+  t.after(() => c.close());
+  c.subscribe('news');
+  c.connect();
+  await until(() => c.state === 'open');
+  assert.equal(c.transport, 'sse');
+  assert.deepEqual(log.transports, ['null->sse:fallback']);
+  assert.deepEqual(log.states.slice(0, 4), ['connecting:websocket', 'reconnecting:websocket', 'connecting:sse', 'open:sse']);
+  await c.publish('news', 'over http');
+  assert.ok(server.requests.some((r) => r.method === 'POST'));
+});
+
+test('auto: the first publish on an SSE client makes it try WebSocket, and it switches when that opens', async (t) => {
+  const server = new FakeHerald();
+  const { c, log } = client(server);
+  t.after(() => c.close());
+  const got = [];
+  c.subscribe('news', (m) => got.push(m.data));
+  c.connect();
+  await until(() => c.state === 'open' && c.transport === 'sse' && server.streams.size === 1);
+  await c.publish('news', '1');
+  await until(() => c.transport === 'websocket', { message: () => `${log.transports}` });
+  await c.publish('news', '2');
+  await until(() => got.length === 2);
+  assert.deepEqual(got, ['1', '2']);
+  assert.deepEqual(log.transports, ['null->sse:initial', 'sse->websocket:upgrade']);
+  await until(() => server.streams.size === 0, { message: 'the SSE stream closed after the switch' });
 });

@@ -15,7 +15,11 @@ export class FakeHerald {
     this.sse = 'ok'; // 'ok' | 'refuse' (503) | 'buffer' (headers, then nothing) | 'silent' (preamble, then nothing)
     this.poll = 'ok'; // 'ok' | 'refuse'
     this.replayOverlap = 0; // replay this many messages before the cursor too (duplicates the client must drop)
+    this.ws = 'ok'; // 'ok' | 'refuse' (the upgrade fails: close 1006 before open) | 'mute' (no answers, no pongs)
+    this.sockets = new Set(); // open fake WebSockets
+    this.presence = new Map(); // channel -> Map(connection -> { connection, client })
     this.fetch = this.fetch.bind(this);
+    this.WebSocket = fakeWebSocket(this);
   }
 
   channel(name) {
@@ -35,21 +39,34 @@ export class FakeHerald {
     }
     for (const s of [...this.streams]) s.offer(m);
     for (const p of [...this.polls]) p.offer(m);
+    for (const w of [...this.sockets]) w.offer(m);
     return m.id;
   }
 
   /** Forgets everything, as an in-memory server does when it restarts, and cuts every connection. */
   restart() {
     this.channels.clear();
+    this.presence.clear();
     this.dropAll();
   }
 
-  /** Cuts every open stream and held poll, as a network drop would. */
+  /** Cuts every open stream, held poll and WebSocket, as a network drop would. */
   dropAll() {
-    const n = this.streams.size + this.polls.size;
+    const n = this.streams.size + this.polls.size + this.sockets.size;
     for (const s of [...this.streams]) s.drop();
     for (const p of [...this.polls]) p.drop();
+    for (const w of [...this.sockets]) w.drop(1006);
     return n;
+  }
+
+  /** A member joined or left `channel`: tell every presence subscriber of it. */
+  announce(channel, frame) {
+    for (const w of this.sockets) if (w.presenceOn(channel)) w.deliver({ type: 'presence', channel, ...frame });
+  }
+
+  /** Exposed for the fake WebSocket. */
+  plan(names, cursorParts) {
+    return this.#plan(names, cursorParts);
   }
 
   /** Where each channel stands after `cursor` (array of ids or undefined), with a reset when it cannot be served. */
@@ -199,6 +216,132 @@ export class FakeHerald {
       });
     });
   }
+}
+
+let connections = 0;
+
+/** A WebSocket class speaking Herald's WebSocket protocol (docs/protocol.md, "WebSocket") against `server`. */
+function fakeWebSocket(server) {
+  return class FakeWebSocket {
+    static CONNECTING = 0;
+    static OPEN = 1;
+    static CLOSED = 3;
+
+    constructor(url) {
+      this.url = String(url);
+      this.readyState = 0;
+      this.binaryType = 'blob';
+      this.sent = [];
+      this.subs = new Map(); // channel -> { presence }
+      this.connection = `c${++connections}`;
+      this.client = new URL(this.url).searchParams.get('client') ?? this.connection;
+      setTimeout(() => {
+        if (this.readyState !== 0) return;
+        if (server.ws === 'refuse') {
+          this.readyState = 3;
+          this.onclose?.({ code: 1006, reason: '' });
+          return;
+        }
+        this.readyState = 1;
+        server.sockets.add(this);
+        this.onopen?.({});
+        this.deliver({ type: 'connected', connection: this.connection, client: this.client, pingInterval: 15000,
+          pingTimeout: 10000, maxMessageSize: 65536, maxSubscriptions: 100 });
+      }, 1);
+    }
+
+    send(data) {
+      if (this.readyState !== 1) throw new Error('InvalidStateError: not open');
+      if (typeof data !== 'string') {
+        const bytes = new Uint8Array(data.buffer ?? data, data.byteOffset ?? 0, data.byteLength);
+        const n = (bytes[0] << 8) | bytes[1];
+        const header = JSON.parse(new TextDecoder().decode(bytes.subarray(2, 2 + n)));
+        const binary = [...bytes.subarray(2 + n)];
+        this.sent.push({ ...header, binary });
+        queueMicrotask(() => this.#command({ ...header, type: 'publish', data: btoa(String.fromCharCode(...binary)) }));
+        return;
+      }
+      const frame = JSON.parse(data);
+      this.sent.push(frame);
+      if (server.ws === 'mute') return;
+      queueMicrotask(() => this.#command(frame));
+    }
+
+    #command(f) {
+      if (this.readyState !== 1) return;
+      if (f.type === 'ping') {
+        this.deliver({ type: 'pong', ref: f.ref });
+      } else if (f.type === 'publish') {
+        const data = typeof f.data === 'string' ? f.data : JSON.stringify(f.data);
+        const id = server.publish(f.channel, data, { event: f.event, ephemeral: f.ephemeral });
+        this.deliver(f.ephemeral ? { type: 'ack', ref: f.ref, channel: f.channel, ephemeral: true }
+          : { type: 'ack', ref: f.ref, channel: f.channel, id });
+      } else if (f.type === 'unsubscribe') {
+        this.subs.delete(f.channel);
+        this.#leave(f.channel);
+        this.deliver({ type: 'ack', ref: f.ref, channel: f.channel });
+      } else if (f.type === 'subscribe') {
+        const [plan] = server.plan([f.channel], f.after ? [f.after] : undefined);
+        this.subs.set(f.channel, { presence: Boolean(f.presence) });
+        this.deliver({ type: 'ack', ref: f.ref, channel: f.channel, position: plan.reset?.position ?? plan.position });
+        if (plan.reset) this.deliver({ type: 'reset', ...plan.reset });
+        for (const m of plan.replay) this.offer(m);
+        if (f.presence) {
+          let members = server.presence.get(f.channel);
+          if (!members) server.presence.set(f.channel, (members = new Map()));
+          const member = { connection: this.connection, client: this.client };
+          members.set(this.connection, member);
+          this.deliver({ type: 'presence', channel: f.channel, action: 'sync', members: [...members.values()] });
+          for (const w of server.sockets) {
+            if (w !== this && w.presenceOn(f.channel)) w.deliver({ type: 'presence', channel: f.channel, action: 'join', member });
+          }
+        }
+      }
+    }
+
+    presenceOn(channel) {
+      return this.subs.get(channel)?.presence === true;
+    }
+
+    #leave(channel) {
+      const members = server.presence.get(channel);
+      if (!members?.delete(this.connection)) return;
+      server.announce(channel, { action: 'leave', member: { connection: this.connection, client: this.client } });
+    }
+
+    offer(m) {
+      if (!this.subs.has(m.channel)) return;
+      const frame = { type: 'message', channel: m.channel };
+      if (m.ephemeral) frame.ephemeral = true;
+      else frame.id = m.id;
+      if (m.event) frame.event = m.event;
+      frame.data = m.data;
+      frame.time = m.time;
+      this.deliver(frame);
+    }
+
+    deliver(frame) {
+      if (this.readyState !== 1 || server.ws === 'mute') return;
+      this.onmessage?.({ data: JSON.stringify(frame) });
+    }
+
+    /** Server side: the connection ends (1006: dropped; 1012: server restarting). */
+    drop(code = 1006) {
+      if (this.readyState === 3) return;
+      this.readyState = 3;
+      server.sockets.delete(this);
+      for (const channel of this.subs.keys()) this.#leave(channel);
+      setTimeout(() => this.onclose?.({ code, reason: '' }), 0);
+    }
+
+    close(code = 1000) {
+      if (this.readyState === 3) return;
+      this.readyState = 3;
+      server.sockets.delete(this);
+      for (const channel of this.subs.keys()) this.#leave(channel);
+      setTimeout(() => this.onclose?.({ code, reason: '' }), 0);
+    }
+  };
 }
 
 function wire(m) {

@@ -15,8 +15,8 @@ const CLOSE_REASONS = {
  *   position, when known) and the transport is open once every subscribe is answered.
  * - Deliveries: `message` (text, a raw JSON value, or a binary frame: 2-byte header length, JSON header, bytes),
  *   `reset`, `presence`. Every command carries a `ref`; `ack`/`error`/`pong` echo it.
- * - Dead connections: browsers cannot see WebSocket ping frames, so the client sends a `ping` command after
- *   heartbeatTimeout/3 of silence and gives up after heartbeatTimeout with nothing received.
+ * - Dead connections: browsers cannot see WebSocket ping frames, so the client sends a `ping` command after a
+ *   silence and gives up when nothing answers (see #startHeartbeat).
  * - A publish still unanswered when the socket dies is rejected as uncertain: it may have been stored.
  */
 export class WebSocketTransport extends BaseTransport {
@@ -160,19 +160,26 @@ export class WebSocketTransport extends BaseTransport {
     this.markOpen();
   }
 
+  /**
+   * docs/protocol.md "Heartbeats": browsers cannot see Herald's ping frames, so after `pingInterval` of silence the
+   * client sends a `ping` command; if nothing at all arrives within `pingTimeout` after that, the connection is
+   * dead. Both come from the `connected` frame, capped by the heartbeatTimeout option.
+   */
   #startHeartbeat() {
     const { heartbeatTimeout } = this.ctx.options;
+    const pingAfter = Math.min(this.info.pingInterval > 0 ? this.info.pingInterval : Infinity, heartbeatTimeout / 3);
+    const deadAfter = Math.min(pingAfter + (this.info.pingTimeout > 0 ? this.info.pingTimeout : Infinity), heartbeatTimeout);
     this.#lastActivity = Date.now();
     this.#heartbeat = setInterval(() => {
       const silent = Date.now() - this.#lastActivity;
-      if (silent >= heartbeatTimeout) {
+      if (silent >= deadAfter) {
         this.fail(new HeraldError(ErrorCode.HEARTBEAT_TIMEOUT,
           `WebSocket: nothing received for ${silent} ms (no answer to ping); reconnecting`));
-      } else if (silent >= heartbeatTimeout / 3 && !this.#pingSent) {
+      } else if (silent >= pingAfter && !this.#pingSent) {
         this.#pingSent = true;
         this.#send({ type: 'ping', ref: this.#nextRef() });
       }
-    }, Math.max(50, Math.min(1000, heartbeatTimeout / 6)));
+    }, Math.max(50, Math.min(1000, pingAfter / 4)));
   }
 
   #frame(raw) {
