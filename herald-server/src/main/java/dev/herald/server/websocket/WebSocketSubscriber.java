@@ -132,7 +132,7 @@ final class WebSocketSubscriber implements LiveConnections.Live {
         }
         if (subscription == null) {
             sinks.remove(sink.channel, sink);
-            sink.cancelled = true;
+            cancel(sink);
             send(WebSocketCodec.error(problem != null ? problem : new WebSocketProblem("internal_error",
                     "the subscription failed", sink.ref, sink.channel)));
             return;
@@ -160,8 +160,7 @@ final class WebSocketSubscriber implements LiveConnections.Live {
         if (sink == null) {
             return false;
         }
-        sink.cancelled = true;
-        sink.held = null;
+        cancel(sink);
         if (sink.subscription != null) {
             sink.subscription.close();
         } else {
@@ -173,13 +172,22 @@ final class WebSocketSubscriber implements LiveConnections.Live {
 
     private void closeSubscriptions() {
         for (Sink sink : sinks.values()) {
-            sink.cancelled = true;
-            sink.held = null;
+            cancel(sink);
             if (sink.subscription != null) {
                 sink.subscription.close();   // leaves the channel's presence, if it joined
             }
         }
         sinks.clear();
+    }
+
+    /** Nothing more of {@code sink} is written; what it held is dropped. */
+    private void cancel(Sink sink) {
+        sink.cancelled = true;
+        List<Delivery> held = sink.held;
+        sink.held = null;
+        if (held != null) {
+            held.forEach(this::done);
+        }
     }
 
     // --- deliveries --------------------------------------------------------------------------------------------------
@@ -215,33 +223,35 @@ final class WebSocketSubscriber implements LiveConnections.Live {
         boolean wrote = false;
         while (channel.isWritable()) {
             Delivery delivery = ready.pollFirst();
-            if (delivery == null) {
-                delivery = queue.poll();
-                if (delivery == null) {
-                    break;
-                }
-                if (delivery.size < 0) {
-                    queuedReplay.decrementAndGet();
-                } else {
-                    queuedBytes.addAndGet(-delivery.size);
-                }
+            if (delivery == null && (delivery = queue.poll()) == null) {
+                break;
             }
             Sink sink = delivery.sink;
-            if (sink.cancelled) {
-                continue;
-            }
-            if (!sink.acked) {
+            if (!sink.acked && !sink.cancelled) {
+                // Still counted while held, so the replay bound covers what waits for the ack too.
                 if (sink.held == null) {
                     sink.held = new ArrayList<>();
                 }
                 sink.held.add(delivery);
                 continue;
             }
-            write(delivery.item);
-            wrote = true;
+            if (!sink.cancelled) {
+                write(delivery.item);
+                wrote = true;
+            }
+            done(delivery);
         }
         if (wrote) {
             channel.flush();
+        }
+    }
+
+    /** {@code delivery} was written or dropped: it no longer counts against the bounds. */
+    private void done(Delivery delivery) {
+        if (delivery.size < 0) {
+            queuedReplay.decrementAndGet();
+        } else {
+            queuedBytes.addAndGet(-delivery.size);
         }
     }
 
