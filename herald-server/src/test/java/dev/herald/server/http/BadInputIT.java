@@ -197,7 +197,8 @@ class BadInputIT {
 
     @Test
     void answersAnOverlongRequestLineWith414() {
-        try (SseConnection raw = rawRequest("GET /v1/sse?channel=" + "a".repeat(9000) + " HTTP/1.1\r\nHost: x\r\n\r\n")) {
+        String longLine = "GET /v1/sse?channel=" + "a".repeat(9000) + " HTTP/1.1\r\nHost: x\r\n\r\n";
+        try (SseConnection raw = rawRequest(longLine)) {
             assertThat(raw.status()).isEqualTo(414);
             assertThat(json(raw.completeBody()).get("error").asText()).isEqualTo("uri_too_long");
         }

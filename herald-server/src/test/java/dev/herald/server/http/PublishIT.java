@@ -12,6 +12,7 @@ import dev.herald.server.testing.SseEvent;
 import dev.herald.server.testing.TestServer;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
@@ -92,11 +93,13 @@ class PublishIT {
         List<String> ids = IntStream.range(0, 7).mapToObj(i -> server.publish(channel, "m" + i)).toList();
 
         JsonNode page = server.history(channel, "limit=3");
-        assertThat(page.get("messages")).extracting(m -> m.get("id").asText()).containsExactlyElementsOf(ids.subList(0, 3));
+        assertThat(page.get("messages")).extracting(m -> m.get("id").asText())
+                .containsExactlyElementsOf(ids.subList(0, 3));
         assertThat(page.get("more").asBoolean()).isTrue();
 
         JsonNode next = server.history(channel, "limit=3&after=" + page.get("cursor").asText());
-        assertThat(next.get("messages")).extracting(m -> m.get("id").asText()).containsExactlyElementsOf(ids.subList(3, 6));
+        assertThat(next.get("messages")).extracting(m -> m.get("id").asText())
+                .containsExactlyElementsOf(ids.subList(3, 6));
 
         JsonNode last = server.history(channel, "limit=3&after=" + next.get("cursor").asText());
         assertThat(last.get("messages")).extracting(m -> m.get("id").asText()).containsExactly(ids.get(6));
@@ -135,7 +138,8 @@ class PublishIT {
             assertThat(stored.get("data").asText()).isEqualTo(base64);
             assertThat(stored.get("encoding").asText()).isEqualTo("base64");
             assertThat(Base64.getDecoder().decode(stored.get("data").asText())).isEqualTo(bytes);
-            JsonNode polled = server.poll("channel=" + channel + "&after=" + start + "&timeout=5").get("messages").get(0);
+            JsonNode polled = server.poll("channel=" + channel + "&after=" + start + "&timeout=5")
+                    .get("messages").get(0);
             assertThat(polled.get("encoding").asText()).isEqualTo("base64");
             assertThat(polled.get("data").asText()).isEqualTo(base64);
         }
@@ -209,7 +213,7 @@ class PublishIT {
 
     private static List<String> fieldNames(JsonNode node) {
         Iterator<String> names = node.fieldNames();
-        List<String> out = new java.util.ArrayList<>();
+        List<String> out = new ArrayList<>();
         names.forEachRemaining(out::add);
         return out;
     }

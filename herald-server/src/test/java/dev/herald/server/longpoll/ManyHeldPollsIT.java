@@ -43,7 +43,8 @@ class ManyHeldPollsIT {
             Map<SocketChannel, ByteArrayOutputStream> answers = new HashMap<>();
             try {
                 for (int i = 0; i < POLLS; i++) {
-                    SocketChannel socket = SocketChannel.open(address);   // blocking connect: one at a time, no backlog burst
+                    // A blocking connect, one at a time: no burst on the listen backlog.
+                    SocketChannel socket = SocketChannel.open(address);
                     sockets.add(socket);
                     socket.setOption(StandardSocketOptions.SO_LINGER, 0);   // no TIME_WAIT pile-up on our side
                     ByteBuffer out = ByteBuffer.wrap(request);

@@ -63,7 +63,8 @@ class SlowConsumerIT {
                     SseConnection.Ending.RESET);
             List<SseEvent> prefix = slow.pendingEvents();
             assertThat(prefix.size()).isLessThanOrEqualTo(cutAt);
-            assertThat(prefix).extracting(SseEvent::data).containsExactlyElementsOf(published.subList(0, prefix.size()));
+            assertThat(prefix).extracting(SseEvent::data)
+                    .containsExactlyElementsOf(published.subList(0, prefix.size()));
 
             // Nothing is lost: history holds everything after the last event the slow reader got. (It reads the
             // gap through history pages; see SseResumeIT for SSE resumes with a backlog beyond the bound.)

@@ -86,14 +86,16 @@ class SseResumeIT {
             + " refuses it beyond maxOutboundBytes, so the resume fails as a slow consumer and EventSource retries"
             + " forever with the same Last-Event-ID; replay needs writability-paced delivery")
     void resumeWithMoreToReplayThanTheOutboundBoundStillDeliversEverything() {
-        try (TestServer server = TestServer.start()) {   // defaults: 1 MiB outbound bound, 1000 messages / 4 MiB history
+        // Default limits: 1 MiB outbound bound; history of 1,000 messages and 4 MiB per channel.
+        try (TestServer server = TestServer.start()) {
             List<String> ids = IntStream.range(0, 1000)
                     .mapToObj(i -> server.publish("busy", i + " " + "y".repeat(1100))).toList();
 
             try (SseConnection sse = server.sse("/v1/sse?channel=busy", "Last-Event-ID", ids.getFirst())) {
                 List<SseEvent> replayed = sse.nextEvents(999, TestServer.TIMEOUT);
 
-                assertThat(replayed).extracting(SseEvent::lastEventId).containsExactlyElementsOf(ids.subList(1, 1000));
+                assertThat(replayed).extracting(SseEvent::lastEventId)
+                        .containsExactlyElementsOf(ids.subList(1, 1000));
             }
         }
     }
