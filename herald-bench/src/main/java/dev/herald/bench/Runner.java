@@ -272,9 +272,11 @@ public final class Runner {
         if (gcMax != null && gcMax > 5) {
             warnings.add("a GC pause of " + gcMax + " ms (over 5 ms)");
         }
-        double memoryPer = rssPer < 0 ? -1 : o.heapPretouched() && heapPer > -1e9 ? rssPer + Math.max(0, heapPer)
+        // RSS can shrink a little between readings (malloc trimming); growth below zero counts as none.
+        boolean measured = memory0[0] >= 0 && connected > 0;
+        double memoryPer = !measured ? -1 : o.heapPretouched() ? Math.max(0, rssPer) + Math.max(0, heapPer)
                 : rssPer;
-        String memoryMethod = rssPer < 0 ? "not measured" : o.heapPretouched()
+        String memoryMethod = !measured ? "not measured" : o.heapPretouched()
                 ? "RSS growth (heap pre-touched: native memory) + live heap growth after full GC" : "RSS growth";
         RunResult.Server server = new RunResult.Server(o.serverPid(), idleRate * 100, serverCpuPercent,
                 cpuPerDelivery, memoryPer, memoryMethod, memory0[0], memory1[0], rssPer, memory0[1], memory1[1], pssPer, heap0, heap1, heapPer,
@@ -307,8 +309,9 @@ public final class Runner {
     }
 
     static String trim(double rate) {
-        return rate == Math.rint(rate) ? Long.toString((long) rate) : String.format(java.util.Locale.ROOT, "%.4g",
-                rate);
+        return rate == Math.rint(rate) ? Long.toString((long) rate)
+                : java.math.BigDecimal.valueOf(rate).round(new java.math.MathContext(4)).stripTrailingZeros()
+                .toPlainString();
     }
 
     private static int machineCores() {

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Herald against Nchan on this machine, every load point of docs/benchmarks.md, one report.
+#
+#   herald-bench/run-benchmarks.sh [OUT_DIR]        (default: bench-results/<date>)
+#
+# The servers run pinned to core 0 and the load generator to core 1 (taskset). Each server gets a warm-up run
+# first, so that memory figures are not JIT and allocator warm-up. Loopback only; every run is bounded in time.
+# Environment:
+#   HERALD_JAR, BENCH_JAR  jars to use (default: build them)
+#   HERALD_JVM             the server's JVM flags (default below)
+#   SERVERS                "herald nchan" (default) or one of them
+#   QUICK=1                short runs (smoke-testing this script), not numbers to publish
+set -euo pipefail
+
+root=$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=../scripts/lib.sh
+. "$root/scripts/lib.sh"
+herald_find_java
+
+out=${1:-$root/bench-results/$(date -u +%Y%m%dT%H%M%SZ)}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+json=$out/results.json
+HERALD_JAR=${HERALD_JAR:-$root/herald-server/target/herald.jar}
+BENCH_JAR=${BENCH_JAR:-$root/herald-bench/target/herald-bench.jar}
+HERALD_JVM=${HERALD_JVM:-"-Xms1g -Xmx1g -XX:+AlwaysPreTouch -XX:+UseCompactObjectHeaders -XX:+UseShenandoahGC"}
+SERVERS=${SERVERS:-"herald nchan"}
+HERALD_PORT=18080
+NCHAN_PORT=18081
+
+if [ ! -f "$HERALD_JAR" ] || [ ! -f "$BENCH_JAR" ]; then
+  herald_ensure_maven
+  (cd "$root" && mvn -B -q -Dmaven.test.skip=true package -pl herald-server,herald-bench -am >&2)
+fi
+if [[ " $SERVERS " == *" nchan "* ]] && [ ! -f /usr/lib/nginx/modules/ngx_nchan_module.so ]; then
+  herald_ensure_apt nginx:nginx libnginx-mod-nchan:/usr/lib/nginx/modules/ngx_nchan_module.so
+fi
+
+if [ "${QUICK:-}" = 1 ]; then
+  D=5s; BIG=2000; HUGE=3000; USERS=500; NOTIFY=20s; WARM=3s
+else
+  D=20s; BIG=10000; HUGE=19900; USERS=5000; NOTIFY=60s; WARM=15s
+fi
+
+bench() { taskset -c 1 "$JAVA_HOME/bin/java" -jar "$BENCH_JAR" "$@"; }
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+{
+  echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr)"
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
+  echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "java: $("$JAVA_HOME/bin/java" -version 2>&1 | head -n1)"
+  echo "herald jvm: $HERALD_JVM"
+  echo "nginx: $(nginx -v 2>&1)"
+  echo "nchan: $(dpkg-query -W -f='${Version}' libnginx-mod-nchan 2>/dev/null || echo unknown)"
+  echo "open files: $(ulimit -n) (hard $(ulimit -Hn))"
+} | tee "$out/environment.txt"
+
+echo "== floor: one small write to a loopback socket (core 0)"
+taskset -c 0 "$JAVA_HOME/bin/java" -jar "$BENCH_JAR" floor --connections 1000 --size 100 --json "$json"
+taskset -c 0 "$JAVA_HOME/bin/java" -jar "$BENCH_JAR" floor --connections 1 --size 100 --json "$json"
+
+start_herald() {
+  # shellcheck disable=SC2086
+  taskset -c 0 "$JAVA_HOME/bin/java" $HERALD_JVM -Xlog:gc*:file="$out/herald-gc.log" -jar "$HERALD_JAR" serve \
+    --port $HERALD_PORT --io-threads 1 > "$out/herald.log" 2>&1 &
+  server_pid=$!
+  pids+=("$server_pid")
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$HERALD_PORT/healthz" >/dev/null && return; sleep 0.2; done
+  echo "Herald did not start; see $out/herald.log" >&2; exit 1
+}
+
+start_nchan() {
+  taskset -c 0 "$root/herald-bench/nchan/run-nchan.sh" $NCHAN_PORT "$out/nchan" > "$out/nchan.log" 2>&1 &
+  server_pid=$!
+  pids+=("$server_pid")
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$NCHAN_PORT/nchan_status" >/dev/null && break; sleep 0.2; done
+  server_pid=$(cat "$out/nchan/nginx.pid")
+}
+
+for server in $SERVERS; do
+  if [ "$server" = herald ]; then
+    start_herald; port=$HERALD_PORT; extra=(--gc-log "$out/herald-gc.log" --heap-pretouched); transports="sse,ws,longpoll"
+  else
+    start_nchan; port=$NCHAN_PORT; extra=(); transports="sse,ws,longpoll"
+  fi
+  common=(--server "$server" --url "http://127.0.0.1:$port" --server-pid "$server_pid" "${extra[@]}")
+  # Warm-up: few connections, many messages. It compiles the hot paths (so the JIT's memory is not counted per
+  # connection) without leaving a large connection footprint in the allocators for the memory readings to miss.
+  echo "== $server (pid $server_pid): warm-up"
+  bench run "${common[@]}" --transport sse,ws,longpoll --load 200x50 --duration "$WARM" --json "$out/warmup.json" || true
+  echo "== $server: $BIG idle connections per transport, 1 msg/s (memory per connection; CPU per delivery)"
+  bench run "${common[@]}" --transport "$transports" --load "${BIG}x1" --duration "$D" --json "$json" || true
+  echo "== $server: 1000 subscribers at 10 msg/s"
+  bench run "${common[@]}" --transport sse,ws --load 1000x10 --duration "$D" --json "$json" || true
+  echo "== $server: as fast as delivery keeps up (batching)"
+  bench run "${common[@]}" --transport sse,ws --load 1000xmax --duration "$D" --json "$json" || true
+  echo "== $server: $HUGE concurrent connections on one process"
+  bench run "${common[@]}" --transport sse --load "${HUGE}x0.2" --duration "$D" --per-process 10000 --json "$json" || true
+  echo "== $server: notifications, $USERS users, one event per user per minute"
+  bench notifications "${common[@]}" --users "$USERS" --transport shortpoll,longpoll,sse,ws --duration "$NOTIFY" \
+    --json "$json" || true
+  kill "$server_pid" 2>/dev/null || true
+  wait 2>/dev/null || true
+  pids=()
+  sleep 2
+done
+
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/environment.txt"
+bench report "$json"
+echo "results: $json"
