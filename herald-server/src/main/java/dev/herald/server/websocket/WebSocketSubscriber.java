@@ -15,13 +15,11 @@ import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.util.internal.PlatformDependent;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -71,12 +69,11 @@ final class WebSocketSubscriber implements LiveConnections.Live {
     private final long maxQueuedBytes;
     private final long pingIntervalNanos;
     private final long pingTimeoutNanos;
-    // Small first chunk: an idle connection should cost a few hundred bytes here, not a 1024-slot array.
-    private final Queue<Delivery> queue = PlatformDependent.newMpscQueue(16, 1 << 30);
+    private final DeliveryQueue<Sink> queue = new DeliveryQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicInteger queuedReplay = new AtomicInteger();
     /** Deliveries of acknowledged subscriptions taken from the queue but not written yet; event loop only. */
-    private final ArrayDeque<Delivery> ready = new ArrayDeque<>();
+    private @Nullable ArrayDeque<DeliveryQueue.Delivery<Sink>> ready;
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Map<ChannelId, Sink> sinks = new HashMap<>();
@@ -85,10 +82,6 @@ final class WebSocketSubscriber implements LiveConnections.Live {
     // Written only by tick(), which runs on the one housekeeping thread.
     private long lastPingNanos;
     private long pingSentNanos;
-
-    /** One queued delivery for one subscription: {@code size} bytes, or with {@code size < 0} one replay entry. */
-    private record Delivery(Sink sink, Object item, long size) {
-    }
 
     WebSocketSubscriber(Channel channel, LiveConnections live, long maxQueuedBytes, long pingIntervalNanos,
                         long pingTimeoutNanos) {
@@ -142,10 +135,13 @@ final class WebSocketSubscriber implements LiveConnections.Live {
         channel.writeAndFlush(text(WebSocketCodec.subscribed(sink.ref, sink.channel, subscription.start())),
                 channel.voidPromise());
         sink.acked = true;
-        List<Delivery> held = sink.held;
+        List<DeliveryQueue.Delivery<Sink>> held = sink.held;
         sink.held = null;
         if (held != null) {
             // Ahead of anything still queued for this sink; written as fast as the client reads.
+            if (ready == null) {
+                ready = new ArrayDeque<>(held.size());
+            }
             ready.addAll(held);
             scheduleDrain();
         }
@@ -183,10 +179,10 @@ final class WebSocketSubscriber implements LiveConnections.Live {
     /** Nothing more of {@code sink} is written; what it held is dropped. */
     private void cancel(Sink sink) {
         sink.cancelled = true;
-        List<Delivery> held = sink.held;
+        List<DeliveryQueue.Delivery<Sink>> held = sink.held;
         sink.held = null;
         if (held != null) {
-            held.forEach(this::done);
+            held.forEach(delivery -> done(delivery.size));
         }
     }
 
@@ -204,7 +200,7 @@ final class WebSocketSubscriber implements LiveConnections.Live {
         } else if (queuedBytes.addAndGet(size) > maxQueuedBytes) {
             return false;
         }
-        queue.offer(new Delivery(sink, item, size));
+        queue.offer(sink, item, size);
         scheduleDrain();
         return true;
     }
@@ -222,42 +218,45 @@ final class WebSocketSubscriber implements LiveConnections.Live {
         }
         boolean wrote = false;
         while (channel.isWritable()) {
-            Delivery delivery = ready.pollFirst();
+            DeliveryQueue.Delivery<Sink> delivery = ready == null ? null : ready.pollFirst();
             if (delivery == null && (delivery = queue.poll()) == null) {
                 break;
             }
             Sink sink = delivery.sink;
+            Object item = delivery.item;
+            delivery.clear();   // a node from the queue stays there as its stub
+            assert sink != null && item != null;
             if (!sink.acked && !sink.cancelled) {
                 // Still counted while held, so the replay bound covers what waits for the ack too.
                 if (sink.held == null) {
                     sink.held = new ArrayList<>();
                 }
-                sink.held.add(delivery);
+                sink.held.add(new DeliveryQueue.Delivery<>(sink, item, delivery.size));
                 continue;
             }
             if (!sink.cancelled) {
-                write(delivery.item);
+                write(item);
                 wrote = true;
             }
-            done(delivery);
+            done(delivery.size);
         }
         if (wrote) {
             channel.flush();
         }
     }
 
-    /** {@code delivery} was written or dropped: it no longer counts against the bounds. */
-    private void done(Delivery delivery) {
-        if (delivery.size < 0) {
+    /** A delivery of {@code size} was written or dropped: it no longer counts against the bounds. */
+    private void done(long size) {
+        if (size < 0) {
             queuedReplay.decrementAndGet();
         } else {
-            queuedBytes.addAndGet(-delivery.size);
+            queuedBytes.addAndGet(-size);
         }
     }
 
     /** The channel became writable again (or not); called on the event loop. */
     void writabilityChanged() {
-        if (channel.isWritable() && (!queue.isEmpty() || !ready.isEmpty())) {
+        if (channel.isWritable() && (!queue.isEmpty() || (ready != null && !ready.isEmpty()))) {
             scheduleDrain();
         }
     }
@@ -342,7 +341,7 @@ final class WebSocketSubscriber implements LiveConnections.Live {
         }
         channel.eventLoop().execute(() -> {
             queue.clear();
-            ready.clear();
+            ready = null;
             closeSubscriptions();
             if (!channel.isActive()) {
                 return;
@@ -370,7 +369,7 @@ final class WebSocketSubscriber implements LiveConnections.Live {
             return;
         }
         queue.clear();
-        ready.clear();
+        ready = null;
         closeSubscriptions();
         closingSinceNanos = System.nanoTime();
         channel.writeAndFlush(frame).addListener(ChannelFutureListener.CLOSE);
@@ -380,7 +379,7 @@ final class WebSocketSubscriber implements LiveConnections.Live {
     void disconnected() {
         closed.set(true);
         queue.clear();
-        ready.clear();
+        ready = null;
         closeSubscriptions();
         live.remove(this);
     }
@@ -403,7 +402,7 @@ final class WebSocketSubscriber implements LiveConnections.Live {
         private @Nullable Subscription subscription;
         private boolean acked;
         private boolean cancelled;
-        private @Nullable List<Delivery> held;
+        private @Nullable List<DeliveryQueue.Delivery<Sink>> held;
 
         private Sink(ChannelId channel, @Nullable Object ref) {
             this.channel = channel;
