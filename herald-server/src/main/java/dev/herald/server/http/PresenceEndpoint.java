@@ -11,7 +11,8 @@ import io.netty.handler.codec.http.HttpUtil;
 
 /**
  * {@code GET /v1/channels/{channel}/presence}: who is in the channel now — every connection that subscribed to it
- * with {@code "presence": true} — as {@code {"channel":…,"members":[{"connection":…,"client":…}]}}, in join order.
+ * with {@code "presence": true} — as {@code {"channel":…,"members":[{"connection":…,"client":…}]}}, in join
+ * order.
  */
 public final class PresenceEndpoint {
 

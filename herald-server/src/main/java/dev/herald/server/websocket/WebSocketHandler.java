@@ -130,8 +130,9 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter {
             byte[] bytes = ByteBufUtil.getBytes(frame.content());
             ClientCommand command;
             try {
-                command = frame instanceof TextWebSocketFrame ? WebSocketCodec.parseText(bytes, config.maxMessageBytes())
-                        : WebSocketCodec.parseBinary(bytes, config.maxMessageBytes());
+                int max = config.maxMessageBytes();
+                command = frame instanceof TextWebSocketFrame ? WebSocketCodec.parseText(bytes, max)
+                        : WebSocketCodec.parseBinary(bytes, max);
                 run(ctx, out, command);
             } catch (WebSocketProblem problem) {
                 out.send(WebSocketCodec.error(problem));

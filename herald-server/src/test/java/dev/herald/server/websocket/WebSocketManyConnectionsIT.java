@@ -60,7 +60,8 @@ class WebSocketManyConnectionsIT {
                 assertThat(r.get(60, TimeUnit.SECONDS)).isEqualTo("received " + PER_PROCESS);
             }
             // Not asserted (timings depend on the machine); printed so a slowdown shows in the test log.
-            System.err.printf("%d connections subscribed in %d ms, broadcast received by all in %d ms; stats %s%n", PROCESSES * PER_PROCESS, (connected - started) / 1_000_000,
+            System.err.printf("%d connections subscribed in %d ms, broadcast received by all in %d ms; stats %s%n",
+                    PROCESSES * PER_PROCESS, (connected - started) / 1_000_000,
                     (System.nanoTime() - connected) / 1_000_000, herald.get("/v1/stats").body());
             for (Process child : children) {
                 System.err.println("client process CPU: " + child.info().totalCpuDuration().orElse(null));
