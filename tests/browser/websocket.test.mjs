@@ -4,7 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { startHerald, startProxy, launchBrowser, publish, waitFor } from './lib/index.mjs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startHerald, startProxy, launchBrowser, publish, waitFor, REPO_ROOT } from './lib/index.mjs';
 
 // Installed in every page: opens named WebSockets and records what each receives, in order.
 const RECORDER = `
@@ -249,4 +251,34 @@ test('Chromium negotiates permessage-deflate when the server offers it (--ws-com
   await page.evaluate((data) => window.sendWs('z', { type: 'publish', channel: 'z', data }), text);
   const [message] = await waitForFrames(page, 'z', (f) => f.type === 'message', 'the compressed round trip');
   assert.equal(message.data, text);
+});
+
+// The README's WebSocket snippet, verbatim (the last test checks the README still has it).
+const README_SNIPPET = `const ws = new WebSocket(location.origin.replace(/^http/, 'ws') + '/v1/ws?client=alice');
+ws.onopen = () => ws.send(JSON.stringify({ type: 'subscribe', channel: 'room', presence: true }));
+ws.onmessage = (e) => console.log(JSON.parse(e.data)); // connected, ack, message, presence, reset, ...`;
+
+test('the README WebSocket snippet runs in Chromium as written', { timeout: 120_000 }, async (t) => {
+  const herald = await startHerald([], { name: 'websocket-readme' });
+  t.after(() => herald.stop());
+  const b = await launchBrowser();
+  t.after(() => b.close());
+  const page = await openPage(b, `${herald.url}/`);
+  const logged = [];
+  page.on('console', async (msg) => {
+    const [arg] = msg.args();
+    if (arg) logged.push(await arg.jsonValue().catch(() => null));
+  });
+  await page.addScriptTag({ content: README_SNIPPET });
+  await waitFor(() => logged.some((f) => f?.type === 'presence' && f.action === 'sync'), { message: 'ack and presence sync' });
+  assert.deepEqual(logged.map((f) => f?.type).slice(0, 3), ['connected', 'ack', 'presence']);
+  await publish(herald.url, 'room', 'hello from curl');
+  await waitFor(() => logged.some((f) => f?.type === 'message' && f.data === 'hello from curl'), { message: 'the message' });
+});
+
+test('the README contains the WebSocket snippet this test runs, verbatim', () => {
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+  const squash = (s) => s.replace(/\s+/g, ' ').trim();
+  assert.ok(squash(readme).includes(squash(README_SNIPPET)),
+    `README.md's WebSocket snippet differs from the one tested in tests/browser/websocket.test.mjs:\n${README_SNIPPET}`);
 });
