@@ -14,7 +14,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
@@ -46,12 +45,19 @@ import org.slf4j.LoggerFactory;
  * per-subscriber chunk encoding, and the shared chunks cut the server's own CPU per delivery; see
  * docs/benchmarks.md.)
  *
- * <p>Memory: the queue is allocated on first use, and queued bytes are counted; beyond {@code maxQueuedBytes} an
- * offer is refused and the hub closes the stream as a slow consumer. Netty's outbound buffer has the same bound
- * as its high water mark: a drain that leaves the channel unwritable closes it too. The client reconnects with
- * {@code Last-Event-ID} and resumes from history, so being cut off loses nothing that history still holds.
+ * <p>Flow control: a drain writes only while the channel is writable, so Netty's outbound buffer stays near its high
+ * water mark ({@code maxOutboundBytes}); the rest waits in the queue and the drain resumes when the socket has
+ * taken enough ({@link #channelWritabilityChanged}).
+ *
+ * <p>Memory: the queue is allocated on first use. Live deliveries are counted in bytes; beyond
+ * {@code maxQueuedBytes} an offer is refused and the hub closes the stream as a slow consumer. The client
+ * reconnects with {@code Last-Event-ID} and resumes from history, so being cut off loses nothing that history
+ * still holds. Deliveries that arrive before the stream starts are its replay and are not counted: the hub hands a
+ * whole replay over at once, so a byte bound would cut off every client whose backlog exceeds it — however fast it
+ * reads — and it could never resume. They are bounded all the same, by the history's per-channel bounds (they
+ * are the history's own messages, shared, not copies) plus the hub's replay buffer limit for live messages.
  */
-final class SseSubscriber implements Subscriber, LiveConnections.Live {
+final class SseSubscriber extends ChannelInboundHandlerAdapter implements Subscriber, LiveConnections.Live {
 
     private static final Logger log = LoggerFactory.getLogger(SseSubscriber.class);
     private static final long EVENT_OVERHEAD = 64;
@@ -74,6 +80,7 @@ final class SseSubscriber implements Subscriber, LiveConnections.Live {
     // Guarded by this monitor.
     private @Nullable ArrayDeque<Object> queue;
     private long queuedBytes;
+    private int uncounted;   // items at the head of the queue that arrived before the start: the replay
     private boolean drainScheduled;
     private volatile boolean closed;
     private volatile boolean started;
@@ -105,10 +112,13 @@ final class SseSubscriber implements Subscriber, LiveConnections.Live {
         }
         boolean schedule;
         synchronized (this) {
-            if (queuedBytes + size > maxQueuedBytes) {
+            if (!started) {
+                uncounted++;
+            } else if (queuedBytes + size > maxQueuedBytes) {
                 return false;
+            } else {
+                queuedBytes += size;
             }
-            queuedBytes += size;
             if (queue == null) {
                 queue = new ArrayDeque<>(8);
             }
@@ -144,7 +154,7 @@ final class SseSubscriber implements Subscriber, LiveConnections.Live {
                 pipeline.remove(name);
             }
         }
-        pipeline.addFirst("sse-input", CloseOnInput.INSTANCE);
+        pipeline.addFirst("sse", this);
         channel.write(Unpooled.wrappedBuffer(chunk(SseFormat.preamble(retryMillis, cursor()))),
                 channel.voidPromise());
         live.add(this);
@@ -163,7 +173,7 @@ final class SseSubscriber implements Subscriber, LiveConnections.Live {
             drainScheduled = false;
         }
         Object item;
-        while (!closed && (item = poll()) != null) {
+        while (!closed && channel.isWritable() && (item = poll()) != null) {
             if (item instanceof Message message) {
                 write(message);
             } else {
@@ -177,19 +187,34 @@ final class SseSubscriber implements Subscriber, LiveConnections.Live {
         }
         channel.flush();
         lastWriteNanos = System.nanoTime();
-        if (!channel.isWritable()) {
-            log.info("closing SSE stream from {} on {}: slow consumer, more than {} bytes unsent",
-                    channel.remoteAddress(), List.of(channels), channel.config().getWriteBufferHighWaterMark());
-            close(CloseReason.SLOW_CONSUMER);
-        }
     }
 
     private synchronized @Nullable Object poll() {
         Object item = queue == null ? null : queue.pollFirst();
         if (item != null) {
-            queuedBytes -= item instanceof Message m ? m.payload().size() + EVENT_OVERHEAD : 2 * EVENT_OVERHEAD;
+            if (uncounted > 0) {
+                uncounted--;
+            } else {
+                queuedBytes -= item instanceof Message m ? m.payload().size() + EVENT_OVERHEAD : 2 * EVENT_OVERHEAD;
+            }
         }
         return item;
+    }
+
+    /** The socket took enough of what was written: carry on with what waits in the queue. */
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (channel.isWritable() && !closed) {
+            drain();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    /** After the stream starts, the client has nothing more to say: any byte from it closes the stream. */
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ReferenceCountUtil.release(msg);
+        ctx.close();
     }
 
     private void write(Message message) {
@@ -255,6 +280,10 @@ final class SseSubscriber implements Subscriber, LiveConnections.Live {
             queuedBytes = 0;
         }
         live.remove(this);
+        if (reason == CloseReason.SLOW_CONSUMER) {
+            log.info("closing SSE stream from {} on {}: slow consumer, more than {} bytes queued",
+                    channel.remoteAddress(), List.of(channels), maxQueuedBytes);
+        }
         channel.eventLoop().execute(() -> {
             subscriptions.forEach(Subscription::close);
             if (reason == CloseReason.SHUTDOWN && channel.isActive() && started) {
@@ -286,17 +315,5 @@ final class SseSubscriber implements Subscriber, LiveConnections.Live {
         ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length);
         direct.put(bytes).flip();
         return Unpooled.wrappedBuffer(direct);
-    }
-
-    /** After the stream starts, the client has nothing more to say: any byte from it closes the stream. */
-    @ChannelHandler.Sharable
-    private static final class CloseOnInput extends ChannelInboundHandlerAdapter {
-        static final CloseOnInput INSTANCE = new CloseOnInput();
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ReferenceCountUtil.release(msg);
-            ctx.close();
-        }
     }
 }
