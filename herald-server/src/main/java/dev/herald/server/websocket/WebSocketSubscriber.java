@@ -8,13 +8,18 @@ import dev.herald.core.Reset;
 import dev.herald.core.Subscriber;
 import dev.herald.core.Subscription;
 import dev.herald.server.internal.LiveConnections;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionEncoder;
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -58,6 +63,33 @@ final class WebSocketSubscriber implements LiveConnections.Live {
     private static final Logger log = LoggerFactory.getLogger(WebSocketSubscriber.class);
     /** Bytes counted per frame on top of its payload: the JSON around the data, and the queue entry. */
     private static final long FRAME_OVERHEAD = 128;
+
+    /**
+     * A message's whole server frame (RFC 6455 §5.2: unmasked, so the same bytes for every subscriber), encoded
+     * once per message into direct memory and shared by every connection without an extension: a delivery is a
+     * duplicate of this buffer and its share of a {@code write(2)}, where a {@link TextWebSocketFrame} costs a
+     * frame object, a header buffer and a copy of the payload per subscriber in the frame encoder. The frame
+     * encoder passes plain buffers through untouched.
+     */
+    private static final Message.Encoding<ByteBuf> WIRE_FRAME = Message.Encoding.create(m -> {
+        WebSocketCodec.Encoded encoded = m.encoded(WebSocketCodec.MESSAGE);
+        byte[] payload = encoded.bytes();
+        int length = payload.length;
+        int header = length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
+        ByteBuffer frame = ByteBuffer.allocateDirect(header + length);
+        frame.put((byte) (0x80 | (encoded.binary() ? 0x2 : 0x1)));   // FIN, binary or text
+        if (length < 126) {
+            frame.put((byte) length);
+        } else if (length <= 0xFFFF) {
+            frame.put((byte) 126).putShort((short) length);
+        } else {
+            frame.put((byte) 127).putLong(length);
+        }
+        frame.put(payload).flip();
+        // Never released: writers' retainedDuplicate()s count around it, and the GC frees it with the message.
+        return Unpooled.wrappedBuffer(frame);
+    });
+
     /**
      * Deliveries queued for subscriptions not yet acknowledged (replays), per connection: ten full replay pages,
      * about 2 MiB of queue entries at most. Beyond it the connection is closed as a slow consumer.
@@ -78,6 +110,8 @@ final class WebSocketSubscriber implements LiveConnections.Live {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Map<ChannelId, Sink> sinks = new HashMap<>();
     private volatile long lastReadNanos;
+    /** 0: not decided yet; 1: frames go out as encoded; -1: an extension encodes them. Event loop only. */
+    private int plainFrames;
     private volatile long closingSinceNanos;
     // Written only by tick(), which runs on the one housekeeping thread.
     private long lastPingNanos;
@@ -262,7 +296,9 @@ final class WebSocketSubscriber implements LiveConnections.Live {
     }
 
     private void write(Object item) {
-        if (item instanceof Message message) {
+        if (item instanceof Message message && plainFrames()) {
+            channel.write(message.encoded(WIRE_FRAME).retainedDuplicate(), channel.voidPromise());
+        } else if (item instanceof Message message) {
             WebSocketCodec.Encoded encoded = message.encoded(WebSocketCodec.MESSAGE);
             // The bytes are shared by every subscriber of the message; each frame only wraps them.
             channel.write(encoded.binary() ? new BinaryWebSocketFrame(Unpooled.wrappedBuffer(encoded.bytes()))
@@ -272,6 +308,20 @@ final class WebSocketSubscriber implements LiveConnections.Live {
         } else {
             channel.write(text((byte[]) item), channel.voidPromise());
         }
+    }
+
+    /**
+     * Whether this connection's frames go out as they are: a WebSocket frame encoder (which passes plain buffers
+     * through) and no extension (permessage-deflate) transforming them. Decided once, on the event loop, after the
+     * handshake.
+     */
+    private boolean plainFrames() {
+        if (plainFrames == 0) {
+            ChannelPipeline pipeline = channel.pipeline();
+            plainFrames = pipeline.get(WebSocketFrameEncoder.class) != null
+                    && pipeline.get(WebSocketExtensionEncoder.class) == null ? 1 : -1;
+        }
+        return plainFrames > 0;
     }
 
     /** Writes and flushes one frame of the connection's own (ack, error, pong); called on the event loop. */
