@@ -23,18 +23,27 @@ public final class HttpResponses {
     }
 
     public static void error(ChannelHandlerContext ctx, boolean keepAlive, HttpProblem problem) {
-        send(ctx, keepAlive, problem.status(), "application/json", Json.error(problem.code(), problem.getMessage()));
+        FullHttpResponse response = response(problem.status(), "application/json",
+                Json.error(problem.code(), problem.getMessage()));
+        if (problem.allow() != null) {
+            response.headers().set(HttpHeaderNames.ALLOW, problem.allow());
+        }
+        send(ctx, keepAlive, response);
     }
 
     public static void send(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status,
                             String contentType, byte[] body) {
+        send(ctx, keepAlive, response(status, contentType, body));
+    }
+
+    private static FullHttpResponse response(HttpResponseStatus status, String contentType, byte[] body) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                 Unpooled.wrappedBuffer(body));
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, contentType)
                 .set(HttpHeaderNames.CACHE_CONTROL, "no-store")
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-        send(ctx, keepAlive, response);
+        return response;
     }
 
     public static void send(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse response) {

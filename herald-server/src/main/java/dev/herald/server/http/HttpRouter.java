@@ -207,8 +207,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     }
 
     private static HttpProblem methodNotAllowed(HttpMethod method, String allowed) {
-        return new HttpProblem(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
-                method + " is not allowed here; use " + allowed);
+        return HttpProblem.methodNotAllowed(method.name(), allowed);
     }
 
     @Override
