@@ -89,8 +89,9 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter {
                 .closeOnProtocolViolation(true)
                 .build();
         String url = "ws://" + request.headers().get("Host", "localhost") + WebSocketEndpoint.PATH;
-        WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(url, null, decoder)
-                .newHandshaker(request);
+        // RFC 6455 only: Netty would also speak the drafts (hixie-76, hybi 07 and 08) no browser has sent since 2012.
+        WebSocketServerHandshaker handshaker = "13".equals(request.headers().get("Sec-WebSocket-Version"))
+                ? new WebSocketServerHandshakerFactory(url, null, decoder).newHandshaker(request) : null;
         if (handshaker == null) {
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel())
                     .addListener(ChannelFutureListener.CLOSE);

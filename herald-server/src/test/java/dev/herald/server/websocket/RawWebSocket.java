@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
@@ -65,8 +66,10 @@ final class RawWebSocket implements AutoCloseable {
                     .append("GET ").append(target).append(" HTTP/1.1\r\n")
                     .append("Host: 127.0.0.1:").append(port).append("\r\n")
                     .append("Upgrade: websocket\r\nConnection: Upgrade\r\n")
-                    .append("Sec-WebSocket-Key: ").append(Base64.getEncoder().encodeToString(nonce)).append("\r\n")
-                    .append("Sec-WebSocket-Version: 13\r\n");
+                    .append("Sec-WebSocket-Key: ").append(Base64.getEncoder().encodeToString(nonce)).append("\r\n");
+            if (Arrays.stream(extraHeaderLines).noneMatch(h -> h.toLowerCase().startsWith("sec-websocket-version"))) {
+                request.append("Sec-WebSocket-Version: 13\r\n");
+            }
             for (String line : extraHeaderLines) {
                 request.append(line).append("\r\n");
             }

@@ -203,6 +203,11 @@ class WebSocketErrorsIT {
             assertThat(raw.status()).isEqualTo(400);
             assertThat(WsClient.parse(raw.readBody()).get("error").asText()).isEqualTo("invalid_client");
         }
+        // A draft version (hybi-08): 426 naming the one version Herald speaks.
+        try (RawWebSocket raw = RawWebSocket.open(herald.port(), "/v1/ws", "Sec-WebSocket-Version: 8")) {
+            assertThat(raw.status()).isEqualTo(426);
+            assertThat(raw.responseHead().toLowerCase()).contains("sec-websocket-version: 13");
+        }
         healthyStillReceives();
     }
 }
