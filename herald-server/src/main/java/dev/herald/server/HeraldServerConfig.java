@@ -109,6 +109,9 @@ public record HeraldServerConfig(
         require(pollTimeoutMax.compareTo(pollTimeout) >= 0,
                 "poll timeout cap " + pollTimeoutMax + " is below the default poll timeout " + pollTimeout);
         require(maxOutboundBytes >= 1024, "max outbound bytes must be at least 1024: " + maxOutboundBytes);
+        // Else one message of the largest allowed size would close every subscriber as a slow consumer.
+        require(maxOutboundBytes >= maxMessageBytes + 1024L, "max outbound bytes " + maxOutboundBytes
+                + " must exceed the max message size " + maxMessageBytes + " by at least 1024 (framing)");
         require(positive(requestTimeout), "request timeout must be positive: " + requestTimeout);
         require(!shutdownGrace.isNegative(), "shutdown grace must not be negative: " + shutdownGrace);
         require(positive(wsPingInterval), "WebSocket ping interval must be positive: " + wsPingInterval);

@@ -25,7 +25,7 @@ class SlowConsumerIT {
     @Test
     void aReaderThatNeverReadsIsCutOffWhileAFastReaderReceivesEverything() {
         try (TestServer server = TestServer.start(config -> config
-                .maxOutboundBytes(MAX_OUTBOUND_BYTES)
+                .maxOutboundBytes(MAX_OUTBOUND_BYTES).maxMessageBytes(MESSAGE_BYTES + 1024)
                 .historySize(MAX_MESSAGES + 100)
                 .historyBytes(256L << 20)
                 .historyTotalBytes(512L << 20));

@@ -18,7 +18,7 @@ class WebSocketSlowConsumerIT {
     @Test
     void aClientThatStopsReadingIsClosedWith4008AndResumesFromHistory() throws Exception {
         try (WsHarness herald = WsHarness.start(config -> config
-                .maxOutboundBytes(64 * 1024).historySize(5000).wsPingTimeout(Duration.ofSeconds(20)))) {
+                .maxOutboundBytes(64 * 1024).maxMessageBytes(16 * 1024).historySize(5000).wsPingTimeout(Duration.ofSeconds(20)))) {
             WsClient healthy = herald.connected("");
             healthy.subscribeAndWait("calm", null, false);
             try (RawWebSocket slow = RawWebSocket.open(herald.port(), "/v1/ws")) {
