@@ -210,10 +210,11 @@ public final class Hub implements BrokerListener, PresenceListener {
     private final class HubSubscription implements Subscription {
         private final ChannelId channel;
         private final Subscriber subscriber;
-        private final ArrayDeque<Message> pending = new ArrayDeque<>();
+        /** Live messages waiting for a replay to end; allocated only then (most subscriptions never need it). */
+        private @Nullable ArrayDeque<Message> pending;
         private final CompletableFuture<Void> started = new CompletableFuture<>();
         /** Calls out queued while holding the monitor; see "Concurrency" in the class comment. */
-        private final ArrayDeque<Runnable> afterUnlock = new ArrayDeque<>();
+        private @Nullable ArrayDeque<Runnable> afterUnlock;
         private boolean replaying = true;
         /** Delivery was interrupted while replaying: catch up once more before going live. */
         private boolean resyncWanted;
@@ -411,9 +412,12 @@ public final class Hub implements BrokerListener, PresenceListener {
         }
 
         private void buffer(Message message) {
-            if (pending.size() >= replayBufferLimit) {
+            if ((pending == null ? 0 : pending.size()) >= replayBufferLimit) {
                 slow();
                 return;
+            }
+            if (pending == null) {
+                pending = new ArrayDeque<>();
             }
             pending.addLast(message);
         }
@@ -433,6 +437,9 @@ public final class Hub implements BrokerListener, PresenceListener {
                 // A hole or a new epoch: history knows what we missed (or that it is gone).
                 replaying = true;
                 if (fromPending) {
+                    if (pending == null) {
+                        pending = new ArrayDeque<>();
+                    }
                     pending.addFirst(message);
                 } else {
                     buffer(message);
@@ -455,7 +462,7 @@ public final class Hub implements BrokerListener, PresenceListener {
 
         private void catchUp(StreamPosition since, boolean first) {
             if (Thread.holdsLock(this)) {
-                afterUnlock.addLast(() -> catchUp(since, first));
+                later(() -> catchUp(since, first));
                 return;
             }
             history.read(channel, since, replayPageSize).whenComplete((page, failure) -> {
@@ -509,17 +516,20 @@ public final class Hub implements BrokerListener, PresenceListener {
          */
         private void goLive() {
             replaying = false;
-            while (!replaying && !closed && !pending.isEmpty()) {
+            while (!replaying && !closed && pending != null && !pending.isEmpty()) {
                 accept(pending.pollFirst(), true);
             }
-            afterUnlock.addLast(() -> started.complete(null));
+            if (pending != null && pending.isEmpty()) {
+                pending = null;   // live now: an idle subscription keeps no buffer
+            }
+            later(() -> started.complete(null));
         }
 
         /** Closes as a slow consumer; called holding the monitor. The futures fail once the hub has let go of it. */
         private void slow() {
             close();
             subscriber.close(CloseReason.SLOW_CONSUMER);
-            afterUnlock.addLast(() -> {
+            later(() -> {
                 started.completeExceptionally(new IllegalStateException("closed as a slow consumer while replaying"));
                 synced.completeExceptionally(new IllegalStateException("closed as a slow consumer while syncing"));
             });
@@ -546,7 +556,7 @@ public final class Hub implements BrokerListener, PresenceListener {
                     return;
                 }
                 closed = true;
-                pending.clear();
+                pending = null;
                 presencePending = null;
                 leave = joined;
                 joined = false;
@@ -559,10 +569,18 @@ public final class Hub implements BrokerListener, PresenceListener {
                 }
             };
             if (Thread.holdsLock(this)) {
-                afterUnlock.addLast(leaveHub);   // closed from within, e.g. as a slow consumer
+                later(leaveHub);   // closed from within, e.g. as a slow consumer
             } else {
                 leaveHub.run();
             }
+        }
+
+        /** Queues a call out for when the monitor is released; called holding it. */
+        private void later(Runnable action) {
+            if (afterUnlock == null) {
+                afterUnlock = new ArrayDeque<>(4);
+            }
+            afterUnlock.addLast(action);
         }
 
         /** Runs the calls queued under the monitor, unless this thread still holds it (its outer frame then will). */
@@ -573,7 +591,10 @@ public final class Hub implements BrokerListener, PresenceListener {
             while (true) {
                 Runnable action;
                 synchronized (this) {
-                    action = afterUnlock.pollFirst();
+                    action = afterUnlock == null ? null : afterUnlock.pollFirst();
+                    if (action == null) {
+                        afterUnlock = null;
+                    }
                 }
                 if (action == null) {
                     return;
