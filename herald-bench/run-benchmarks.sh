@@ -63,9 +63,12 @@ echo "== floor: one small write to a loopback socket (core 0)"
 taskset -c 0 "$JAVA_HOME/bin/java" -jar "$BENCH_JAR" floor --connections 1000 --size 100 --json "$json"
 taskset -c 0 "$JAVA_HOME/bin/java" -jar "$BENCH_JAR" floor --connections 1 --size 100 --json "$json"
 
+herald_starts=0
 start_herald() {
+  herald_starts=$((herald_starts + 1))
+  gc_log=$out/herald-gc-$herald_starts.log
   # shellcheck disable=SC2086
-  taskset -c 0 "$JAVA_HOME/bin/java" $HERALD_JVM -Xlog:gc*:file="$out/herald-gc.log" -jar "$HERALD_JAR" serve \
+  taskset -c 0 "$JAVA_HOME/bin/java" $HERALD_JVM -Xlog:gc*:file="$gc_log::filecount=0" -jar "$HERALD_JAR" serve \
     --port $HERALD_PORT --io-threads 1 > "$out/herald.log" 2>&1 &
   server_pid=$!
   pids+=("$server_pid")
@@ -81,34 +84,64 @@ start_nchan() {
   server_pid=$(cat "$out/nchan/nginx.pid")
 }
 
-for server in $SERVERS; do
-  if [ "$server" = herald ]; then
-    start_herald; port=$HERALD_PORT; extra=(--gc-log "$out/herald-gc.log" --heap-pretouched); transports="sse,ws,longpoll"
-  else
-    start_nchan; port=$NCHAN_PORT; extra=(); transports="sse,ws,longpoll"
-  fi
-  common=(--server "$server" --url "http://127.0.0.1:$port" --server-pid "$server_pid" "${extra[@]}")
-  # Warm-up: few connections, many messages. It compiles the hot paths (so the JIT's memory is not counted per
-  # connection) without leaving a large connection footprint in the allocators for the memory readings to miss.
-  echo "== $server (pid $server_pid): warm-up"
-  bench run "${common[@]}" --transport sse,ws,longpoll --load 200x50 --duration "$WARM" --json "$out/warmup.json" || true
-  echo "== $server: $BIG idle connections per transport, 1 msg/s (memory per connection; CPU per delivery)"
-  bench run "${common[@]}" --transport "$transports" --load "${BIG}x1" --duration "$D" --json "$json" || true
-  echo "== $server: 1000 subscribers at 10 msg/s"
-  bench run "${common[@]}" --transport sse,ws --load 1000x10 --duration "$D" --json "$json" || true
-  echo "== $server: as fast as delivery keeps up (batching)"
-  bench run "${common[@]}" --transport sse,ws --load 1000xmax --duration "$D" --json "$json" || true
-  echo "== $server: $HUGE concurrent connections on one process"
-  bench run "${common[@]}" --transport sse --load "${HUGE}x0.2" --duration "$D" --per-process 10000 --json "$json" || true
-  echo "== $server: notifications, $USERS users, one event per user per minute"
-  bench notifications "${common[@]}" --users "$USERS" --transport shortpoll,longpoll,sse,ws --duration "$NOTIFY" \
-    --json "$json" || true
-  kill "$server_pid" 2>/dev/null || true
+# Both servers run at once, idle while the other is measured, and each load point is measured on Herald and
+# then on Nchan, so that the two see the same machine (other processes' load drifts over minutes).
+declare -A args
+fresh_servers() {   # (re)starts every server and warms it up
+  local server
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   pids=()
-  sleep 2
+  for server in $SERVERS; do
+    if [ "$server" = herald ]; then
+      start_herald
+      args[$server]="--server herald --url http://127.0.0.1:$HERALD_PORT --server-pid $server_pid"
+      args[$server]+=" --gc-log $gc_log --heap-pretouched"
+    else
+      start_nchan
+      args[$server]="--server nchan --url http://127.0.0.1:$NCHAN_PORT --server-pid $server_pid"
+    fi
+    # Warm-up: few connections, many messages. It compiles the hot paths (so the JIT's memory is not counted
+    # per connection) without leaving a large connection footprint in the allocators for the memory readings
+    # to miss.
+    echo "== $server (pid $server_pid): fresh start and warm-up"
+    # shellcheck disable=SC2086
+    bench run ${args[$server]} --transport sse,ws,longpoll --load 200x50 --duration "$WARM" \
+      --json "$out/warmup.json" > /dev/null || true
+  done
+}
+
+each() {   # each TITLE BENCH-ARGS...: one load point on every server
+  local title=$1 server
+  shift
+  for server in $SERVERS; do
+    echo "== $server: $title"
+    # shellcheck disable=SC2086
+    bench "$@" ${args[$server]} --json "$json" || true
+  done
+}
+
+# Memory per connection is the growth from an idle server to N connections, so each of these starts from
+# fresh servers: allocators (glibc's, nginx's pools) keep what earlier connections freed, and would hide growth.
+for transport in sse ws longpoll; do
+  fresh_servers
+  each "$BIG idle $transport connections, 1 msg/s (memory per connection; CPU per delivery)" \
+    run --transport $transport --load "${BIG}x1" --duration "$D"
+done
+for transport in sse ws; do
+  each "1000 $transport subscribers at 10 msg/s" run --transport $transport --load 1000x10 --duration "$D"
+  each "1000 $transport subscribers, as fast as delivery keeps up (batching)" \
+    run --transport $transport --load 1000xmax --duration "$D"
+done
+each "$HUGE concurrent SSE connections on one process" \
+  run --transport sse --load "${HUGE}x0.2" --duration "$D" --per-process 10000
+for transport in shortpoll longpoll sse ws; do
+  each "notifications: $USERS users, one event per user per minute, $transport" \
+    notifications --users "$USERS" --transport $transport --duration "$NOTIFY"
 done
 
+echo "== floor again, after the runs (the machine's load drifts)"
+taskset -c 0 "$JAVA_HOME/bin/java" -jar "$BENCH_JAR" floor --connections 1000 --size 100 --json "$json"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/environment.txt"
 bench report "$json"
 echo "results: $json"
