@@ -310,7 +310,8 @@ public final class Hub implements BrokerListener, PresenceListener {
 
         private synchronized void syncLocked(PresenceSnapshot snapshot) {
             if (closed) {
-                synced.completeExceptionally(new IllegalStateException("subscription closed while syncing presence"));
+                later(() -> synced.completeExceptionally(
+                        new IllegalStateException("subscription closed while syncing presence")));
                 return;
             }
             PresenceEvent all = new PresenceEvent(channel, PresenceEvent.Action.SYNC, snapshot.members(),
@@ -330,7 +331,7 @@ public final class Hub implements BrokerListener, PresenceListener {
                     }
                 }
             }
-            synced.complete(null);
+            later(() -> synced.complete(null));   // the subscriber's callbacks run outside the monitor
         }
 
         void presence(PresenceEvent event) {
