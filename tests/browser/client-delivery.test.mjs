@@ -2,7 +2,7 @@
 // messages arrive exactly once and in order while the proxy cuts the connection at random points.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHerald, startProxy, launchBrowser, publish } from './lib/index.mjs';
+import { startHerald, startProxy, launchBrowser, publish, waitFor } from './lib/index.mjs';
 import { openClientPage, randomDrops } from './lib/client-page.mjs';
 
 const TOTAL = 1000;
@@ -51,6 +51,10 @@ for (const [name, transportOptions] of CASES) {
         if (i % 100 === 0) await client.waitForCount(i - 150, 30_000);
       }
       await client.waitForCount(TOTAL - 100, 30_000);
+      // A cut can land on an idle keep-alive socket between two polls, which the client rightly never notices;
+      // keep cutting until three cuts have really interrupted it (its held poll or stream is always live now).
+      await waitFor(async () => (await client.stats()).reconnects >= 3,
+        { timeoutMs: 30_000, message: 'three reconnects caused by the cuts' });
       const drops = await chaos.stop();
       await client.waitForCount(TOTAL, 30_000);
       // A late duplicate would arrive before a later message of the channel: send one more and wait for it.
