@@ -398,7 +398,11 @@ public final class Hub implements BrokerListener, PresenceListener {
 
         void live(Message message) {
             liveLocked(message);
-            runAfterUnlock();
+            // The common case queues nothing. A plain read suffices: what this thread queued it sees, and what
+            // another thread queues under the monitor that thread runs itself once it lets go.
+            if (afterUnlock != null) {
+                runAfterUnlock();
+            }
         }
 
         private synchronized void liveLocked(Message message) {
