@@ -26,6 +26,11 @@ public final class ServerProbe {
     /** Linux's USER_HZ, the unit of utime/stime; 100 on every mainstream kernel configuration. */
     private static final long TICK_NANOS = TimeUnit.SECONDS.toNanos(1) / 100;
     private static final Pattern PAUSE = Pattern.compile("Pause.*?(\\d+(?:\\.\\d+)?)ms\\s*$");
+    /**
+     * Shenandoah's per-cycle gross pause ({@code gc+stats}: "Pause Init Mark (G)  77 us"), which includes reaching
+     * the safepoint, unlike the net figure on its {@code gc} line; the larger one counts.
+     */
+    private static final Pattern GROSS_PAUSE = Pattern.compile("Pause.*\\(G\\)\\s+(\\d+)\\s+us\\s*$");
 
     private final ServerKind kind;
     private final String host;
@@ -199,8 +204,11 @@ public final class ServerProbe {
             List<Double> pauses = new ArrayList<>();
             for (String line : added.split("\n")) {
                 Matcher m = PAUSE.matcher(line);
+                Matcher gross = GROSS_PAUSE.matcher(line);
                 if (m.find()) {
                     pauses.add(Double.parseDouble(m.group(1)));
+                } else if (gross.find()) {
+                    pauses.add(Double.parseDouble(gross.group(1)) / 1000);
                 }
             }
             return pauses.stream().mapToDouble(Double::doubleValue).toArray();
