@@ -41,7 +41,11 @@ public record RunResult(
                           List<double[]> distribution, String histogram) {
     }
 
-    /** Subscriber bytes counted at the socket, both directions, headers and framing included. */
+    /**
+     * Subscriber bytes counted at the socket, both directions, headers and framing included. {@code requests}
+     * counts every HTTP request (and WebSocket upgrade); {@code requestsPerHour} is the recurring rate: all
+     * requests for polling, only reconnects for streams (which ask once per connection).
+     */
     public record Wire(long bytesIn, long bytesOut, double inPerDelivery, double outPerDelivery,
                        double totalPerDelivery, long requests, double requestsPerDelivery, double requestsPerHour,
                        double publishBytesPerMessage) {

@@ -243,7 +243,8 @@ public final class Runner {
         double perDelivery = Math.max(1, delivered);
         RunResult.Wire wire = new RunResult.Wire(bytesIn, bytesOut, bytesIn / perDelivery, bytesOut / perDelivery,
                 (bytesIn + bytesOut) / perDelivery, requests, requests / perDelivery,
-                seconds > 0 ? requests / seconds * 3600 : 0,
+                // Polling asks again all the time; a stream asks once per connection, so only its reconnects recur.
+                seconds <= 0 ? 0 : (o.transport().polling() ? requests : reconnects) / seconds * 3600,
                 published == 0 ? 0 : (double) (publisher.bytesOut() + publisher.bytesIn()) / published);
 
         boolean ok = duplicates == 0 && outOfOrder == 0 && missing == 0 && unexpected == 0 && resets == 0
