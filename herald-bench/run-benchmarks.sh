@@ -62,6 +62,8 @@ trap cleanup EXIT
 echo "== floor: one small write to a loopback socket (core 0)"
 taskset -c 0 "$JAVA_HOME/bin/java" -jar "$BENCH_JAR" floor --connections 1000 --size 100 --json "$json"
 taskset -c 0 "$JAVA_HOME/bin/java" -jar "$BENCH_JAR" floor --connections 1 --size 100 --json "$json"
+# As many sockets as the 10,000-subscriber points, within one process's 20,000 files (both ends are ours).
+taskset -c 0 "$JAVA_HOME/bin/java" -jar "$BENCH_JAR" floor --connections 9000 --size 100 --json "$json"
 
 herald_starts=0
 start_herald() {
