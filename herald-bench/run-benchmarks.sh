@@ -65,6 +65,13 @@ taskset -c 0 "$JAVA_HOME/bin/java" -jar "$BENCH_JAR" floor --connections 1 --siz
 # As many sockets as the 10,000-subscriber points, within one process's 20,000 files (both ends are ours).
 taskset -c 0 "$JAVA_HOME/bin/java" -jar "$BENCH_JAR" floor --connections 9000 --size 100 --json "$json"
 
+for port in $HERALD_PORT $NCHAN_PORT; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "port $port is already in use: stop what listens there first" >&2
+    exit 1
+  fi
+done
+
 herald_starts=0
 start_herald() {
   herald_starts=$((herald_starts + 1))
@@ -74,7 +81,12 @@ start_herald() {
     --port $HERALD_PORT --io-threads 1 > "$out/herald.log" 2>&1 &
   server_pid=$!
   pids+=("$server_pid")
-  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$HERALD_PORT/healthz" >/dev/null && return; sleep 0.2; done
+  for _ in $(seq 100); do
+    # Alive and answering: a server left on the port by someone else would answer too, and be measured instead.
+    kill -0 "$server_pid" 2>/dev/null || break
+    curl -sf "http://127.0.0.1:$HERALD_PORT/healthz" >/dev/null && return
+    sleep 0.2
+  done
   echo "Herald did not start; see $out/herald.log" >&2; exit 1
 }
 
@@ -82,7 +94,12 @@ start_nchan() {
   taskset -c 0 "$root/herald-bench/nchan/run-nchan.sh" $NCHAN_PORT "$out/nchan" > "$out/nchan.log" 2>&1 &
   server_pid=$!
   pids+=("$server_pid")
-  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$NCHAN_PORT/nchan_status" >/dev/null && break; sleep 0.2; done
+  for _ in $(seq 100); do
+    kill -0 "$server_pid" 2>/dev/null || break
+    curl -sf "http://127.0.0.1:$NCHAN_PORT/nchan_status" >/dev/null && break
+    sleep 0.2
+  done
+  kill -0 "$server_pid" 2>/dev/null || { echo "nginx did not start; see $out/nchan.log" >&2; exit 1; }
   server_pid=$(cat "$out/nchan/nginx.pid")
 }
 
