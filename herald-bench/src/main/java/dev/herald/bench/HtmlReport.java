@@ -22,7 +22,8 @@ public final class HtmlReport {
 
     public static String render(Results results) {
         StringBuilder h = new StringBuilder(64 * 1024);
-        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Herald bench report</title>\n")
+        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
+                .append("<title>Herald bench report</title>\n")
                 .append("<style>body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1200px;color:#222}")
                 .append("table{border-collapse:collapse;font-size:12px;margin:8px 0}td,th{border:1px solid #ccc;")
                 .append("padding:3px 6px;text-align:right}th{background:#f3f3f3}td.l,th.l{text-align:left}")
@@ -33,7 +34,8 @@ public final class HtmlReport {
         if (!runs.isEmpty()) {
             RunResult.Environment env = runs.get(0).environment();
             h.append("<p><small>").append(esc(runs.size() + " runs; first at " + env.date() + "; bench JDK "
-                    + env.benchJdk() + "; " + env.os() + "; " + env.machineCores() + " cores")).append("</small></p>\n");
+                    + env.benchJdk() + "; " + env.os() + "; " + env.machineCores() + " cores"))
+                    .append("</small></p>\n");
         }
         floors(h, results.floors());
         summary(h, runs);
@@ -68,7 +70,8 @@ public final class HtmlReport {
             return;
         }
         h.append("<h2>Floor: one small write to a loopback socket</h2>\n<table><tr><th class=l>method</th>")
-                .append("<th>connections</th><th>bytes</th><th>writes</th><th>CPU µs/write</th><th>wall µs/write</th>")
+                .append("<th>connections</th><th>bytes</th><th>writes</th><th>CPU µs/write</th>")
+                .append("<th>wall µs/write</th>")
                 .append("<th class=l>date</th></tr>\n");
         for (Floor.Result f : floors) {
             h.append("<tr><td class=l>").append(esc(f.method())).append("</td><td>").append(f.connections())
@@ -84,7 +87,8 @@ public final class HtmlReport {
         h.append("<h2>Runs</h2>\n<table><tr><th class=l>run</th><th class=l>server</th><th class=l>transport</th>")
                 .append("<th>subs</th><th>ch</th><th>rate/ch</th><th>deliv/s</th><th>p50</th><th>p99</th>")
                 .append("<th>p99.9</th><th>max</th><th>CPU µs/deliv</th><th>server CPU %</th><th>B/deliv</th>")
-                .append("<th>req/deliv</th><th>mem B/conn</th><th>RSS B/conn</th><th>heap B/conn</th><th>GC max ms</th>")
+                .append("<th>req/deliv</th><th>mem B/conn</th><th>RSS B/conn</th><th>heap B/conn</th>")
+                .append("<th>GC max ms</th>")
                 .append("<th>connect/s</th><th>bench CPU %</th><th class=l>check</th></tr>\n");
         for (RunResult r : runs) {
             boolean bad = !r.check().ok() || r.bench().saturated();
@@ -102,7 +106,8 @@ public final class HtmlReport {
                     .append(fmt(r.serverStats().memoryPerConnectionBytes())).append("</td><td>")
                     .append(fmt(r.serverStats().rssPerConnectionBytes())).append("</td><td>")
                     .append(fmt(r.serverStats().heapPerConnectionBytes())).append("</td><td>")
-                    .append(r.serverStats().gcMaxPauseMillis() == null ? "–" : fmt(r.serverStats().gcMaxPauseMillis()))
+                    .append(r.serverStats().gcMaxPauseMillis() == null ? "–"
+                            : fmt(r.serverStats().gcMaxPauseMillis()))
                     .append("</td><td>").append(fmt(r.connect().perSecond())).append("</td><td>")
                     .append(fmt(r.bench().cpuPercent())).append(r.bench().saturated() ? " ⚠" : "")
                     .append("</td><td class=l>")
@@ -142,7 +147,8 @@ public final class HtmlReport {
                 .append("\" xmlns=\"http://www.w3.org/2000/svg\" font-size=\"11\">\n");
         for (double d = lo; d <= hi; d++) {
             double y = top + plotH - (d - lo) / (hi - lo) * plotH;
-            h.append(line(left, y, left + plotW, y, "#eee")).append(text(left - 6, y + 4, "end", label(Math.pow(10, d))));
+            h.append(line(left, y, left + plotW, y, "#eee"))
+                    .append(text(left - 6, y + 4, "end", label(Math.pow(10, d))));
         }
         String[] xs = {"0", "50", "90", "99", "99.9", "99.99"};
         for (int i = 0; i < xs.length; i++) {

@@ -99,7 +99,8 @@ public final class Runner {
             double connectSeconds = (System.nanoTime() - connectT0) / 1e9;
             int connected = groups.stream().mapToInt(Group::connectedCount).sum();
             if (connected < o.subscribers()) {
-                warnings.add((o.subscribers() - connected) + " of " + o.subscribers() + " subscribers failed to connect");
+                warnings.add((o.subscribers() - connected) + " of " + o.subscribers()
+                        + " subscribers failed to connect");
             }
             if (o.transport().held()) {
                 awaitSubscriptions(probe, connected, warnings);
@@ -280,7 +281,8 @@ public final class Runner {
         String memoryMethod = !measured ? "not measured" : o.heapPretouched()
                 ? "RSS growth (heap pre-touched: native memory) + live heap growth after full GC" : "RSS growth";
         RunResult.Server server = new RunResult.Server(o.serverPid(), idleRate * 100, serverCpuPercent,
-                cpuPerDelivery, memoryPer, memoryMethod, memory0[0], memory1[0], rssPer, memory0[1], memory1[1], pssPer, heap0, heap1, heapPer,
+                cpuPerDelivery, memoryPer, memoryMethod, memory0[0], memory1[0], rssPer, memory0[1], memory1[1], pssPer,
+                heap0, heap1, heapPer,
                 gcCount, gcMax, publisher.maxLagNanos() / 1e6);
 
         int cores = Runtime.getRuntime().availableProcessors();

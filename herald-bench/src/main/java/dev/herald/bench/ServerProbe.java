@@ -17,9 +17,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What the bench reads about the server: CPU (per-thread schedstat, i.e. utime+stime at nanosecond resolution,
- * summed over the process and its descendants, e.g. nginx's workers), memory ({@code VmRSS}, and {@code Pss} from {@code smaps_rollup},
- * which splits shared memory such as Nchan's shared zone fairly between master and worker), its own stats
- * endpoint, and GC pauses from a {@code -Xlog:gc*} file.
+ * summed over the process and its descendants, e.g. nginx's workers), memory ({@code VmRSS}, and {@code Pss} from
+ * {@code smaps_rollup}, which splits shared memory such as Nchan's shared zone fairly between master and worker),
+ * its own stats endpoint, and GC pauses from a {@code -Xlog:gc*} file.
  */
 public final class ServerProbe {
 

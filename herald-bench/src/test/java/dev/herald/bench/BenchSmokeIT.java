@@ -69,7 +69,8 @@ class BenchSmokeIT {
     void notificationsScenario_comparesTransportsAndWritesTheReport(@TempDir Path dir) throws Exception {
         Path json = dir.resolve("results.json");
         int code = BenchMain.commandLine().execute("notifications", "--url=http://127.0.0.1:" + server.port(),
-                "--users=8", "--server-pid=" + ProcessHandle.current().pid(), "--event-every=250ms", "--poll-interval=300ms", "--duration=1500ms", "--idle=100ms",
+                "--users=8", "--server-pid=" + ProcessHandle.current().pid(), "--event-every=250ms",
+                "--poll-interval=300ms", "--duration=1500ms", "--idle=100ms",
                 "--no-server-gc", "--transport=shortpoll,longpoll,sse", "--json=" + json);
 
         assertThat(code).isZero();
