@@ -111,8 +111,8 @@ public final class HtmlReport {
                     .append("</td><td>").append(fmt(r.connect().perSecond())).append("</td><td>")
                     .append(fmt(r.bench().cpuPercent())).append(r.bench().saturated() ? " ⚠" : "")
                     .append("</td><td class=l>")
-                    .append(r.check().ok() ? "<span class=ok>ok</span>" : "<span class=warn>"
-                            + esc(String.join("; ", r.warnings())) + "</span>")
+                    .append(r.check().ok() ? "<span class=ok>ok</span>" : "<span class=warn title=\""
+                            + esc(String.join("; ", r.warnings())) + "\">" + esc(abbreviate(r.warnings())) + "</span>")
                     .append("</td></tr>\n");
         }
         h.append("</table>\n<p><small>Latencies in µs. A red row failed its stream check or saturated the load ")
@@ -210,6 +210,13 @@ public final class HtmlReport {
                     .append(text(x, height - 5, "middle", referenceLabel + " " + fmt(reference) + " " + unit));
         }
         h.append("</svg>\n");
+    }
+
+    /** The first warning, short enough for a table cell; the whole list is in the cell's tooltip. */
+    private static String abbreviate(List<String> warnings) {
+        String first = warnings.isEmpty() ? "check failed" : warnings.get(0);
+        String text = first.length() > 60 ? first.substring(0, 57) + "..." : first;
+        return warnings.size() > 1 ? text + " (+" + (warnings.size() - 1) + ")" : text;
     }
 
     private static String shortName(RunResult r) {
