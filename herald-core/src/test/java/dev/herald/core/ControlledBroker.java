@@ -13,12 +13,13 @@ import org.jspecify.annotations.Nullable;
 /**
  * A broker for hub tests that puts the test in charge of timing: it delegates to an {@link InMemoryBroker} but can
  * hold history reads until the test releases them (a slow replay, as against a distant Redis) and can lose
- * deliveries to the listener (a message missed while a Redis connection reconnected).
+ * deliveries to the listener (a message missed while a Redis connection reconnected) and then report the
+ * interruption, as a broker does when it has restored its connection.
  *
  * <p>Thread-safe. Held reads complete on the thread that calls {@link #releaseReads()}, so what the hub does on
  * completion happens there, under the test's control.
  */
-final class ControlledBroker implements Broker, History {
+public final class ControlledBroker implements Broker, History {
 
     private record HeldRead(ChannelId channel, @Nullable StreamPosition since, int limit,
                             CompletableFuture<HistoryPage> result) {
@@ -28,27 +29,28 @@ final class ControlledBroker implements Broker, History {
     private final List<HeldRead> held = new ArrayList<>();
     private boolean holding;
     private Predicate<Message> lose = message -> false;
+    private volatile @Nullable BrokerListener listener;
 
-    ControlledBroker(InMemoryBroker delegate) {
+    public ControlledBroker(InMemoryBroker delegate) {
         this.delegate = delegate;
     }
 
-    ControlledBroker() {
+    public ControlledBroker() {
         this(InMemoryBroker.create());
     }
 
     /** From now on, reads wait until {@link #releaseReads()}. */
-    synchronized void holdReads() {
+    public synchronized void holdReads() {
         holding = true;
     }
 
     /** Reads held so far. */
-    synchronized int heldReads() {
+    public synchronized int heldReads() {
         return held.size();
     }
 
     /** Stops holding and completes every held read, in order, on the calling thread. */
-    void releaseReads() {
+    public void releaseReads() {
         List<HeldRead> released;
         synchronized (this) {
             holding = false;
@@ -67,8 +69,17 @@ final class ControlledBroker implements Broker, History {
     }
 
     /** Deliveries matching {@code lost} never reach the listener; they are still stored. */
-    synchronized void lose(Predicate<Message> lost) {
+    public synchronized void lose(Predicate<Message> lost) {
         this.lose = lost;
+    }
+
+    /** Tells the listener that delivery of {@code channel} was interrupted and is restored. */
+    public void interruptDelivery(ChannelId channel) {
+        BrokerListener target = listener;
+        if (target == null) {
+            throw new IllegalStateException("broker not started");
+        }
+        target.onDeliveryInterrupted(channel);
     }
 
     private synchronized boolean lost(Message message) {
@@ -77,6 +88,7 @@ final class ControlledBroker implements Broker, History {
 
     @Override
     public void start(BrokerListener listener) {
+        this.listener = listener;
         delegate.start(message -> {
             if (!lost(message)) {
                 listener.onMessage(message);

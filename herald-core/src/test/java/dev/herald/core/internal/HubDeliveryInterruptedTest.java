@@ -1,9 +1,9 @@
 package dev.herald.core.internal;
 
 import dev.herald.core.ChannelId;
+import dev.herald.core.ControlledBroker;
 import dev.herald.core.GapReason;
 import dev.herald.core.HeraldNode;
-import dev.herald.core.HistoryPage;
 import dev.herald.core.Payload;
 import dev.herald.core.PublishOptions;
 import dev.herald.core.RecordingSubscriber;
@@ -11,12 +11,7 @@ import dev.herald.core.Reset;
 import dev.herald.core.StreamPosition;
 import dev.herald.core.Subscription;
 import dev.herald.core.memory.InMemoryBroker;
-import dev.herald.core.spi.Broker;
-import dev.herald.core.spi.BrokerListener;
-import dev.herald.core.spi.History;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -31,11 +26,11 @@ class HubDeliveryInterruptedTest {
 
     private static final ChannelId CHANNEL = ChannelId.of("news");
 
-    private LossyBroker broker;
+    private ControlledBroker broker;
     private HeraldNode node;
 
     private void start(int historySize) {
-        broker = new LossyBroker(InMemoryBroker.builder().historySize(historySize).build());
+        broker = new ControlledBroker(InMemoryBroker.builder().historySize(historySize).build());
         node = HeraldNode.builder().broker(broker).build();
     }
 
@@ -60,11 +55,11 @@ class HubDeliveryInterruptedTest {
         publish("one");
         assertThat(subscriber.takeMessage().payload().asText()).isEqualTo("one");
 
-        broker.dropping = true;
+        broker.lose(message -> true);
         publish("two");
         publish("three");
-        broker.dropping = false;
-        broker.interrupted(CHANNEL);
+        broker.lose(message -> false);
+        broker.interruptDelivery(CHANNEL);
 
         assertThat(subscriber.awaitMessages(2)).extracting(m -> m.payload().asText()).containsExactly("two", "three");
         publish("four");
@@ -80,7 +75,7 @@ class HubDeliveryInterruptedTest {
         publish("one");
         subscriber.takeMessage();
 
-        broker.interrupted(CHANNEL);
+        broker.interruptDelivery(CHANNEL);
         publish("two");
 
         assertThat(subscriber.takeMessage().offset()).isEqualTo(2);
@@ -95,11 +90,11 @@ class HubDeliveryInterruptedTest {
         StreamPosition one = publish("one");
         subscriber.takeMessage();
 
-        broker.dropping = true;
+        broker.lose(message -> true);
         publish("two");
         publish("three");
-        broker.dropping = false;
-        broker.interrupted(CHANNEL);
+        broker.lose(message -> false);
+        broker.interruptDelivery(CHANNEL);
 
         Reset reset = subscriber.takeReset();
         assertThat(reset.reason()).isEqualTo(GapReason.HISTORY_TRIMMED);
@@ -111,59 +106,7 @@ class HubDeliveryInterruptedTest {
     @Test
     void channelWithoutSubscriptionsIgnoresTheCallback() {
         start(100);
-        broker.interrupted(ChannelId.of("nobody"));   // must not throw or create anything
+        broker.interruptDelivery(ChannelId.of("nobody"));   // must not throw or create anything
         assertThat(node.subscriptionCount()).isZero();
-    }
-
-    /** An in-memory broker whose deliveries can be dropped, as a broker's lost connection would drop them. */
-    private static final class LossyBroker implements Broker, History {
-        private final InMemoryBroker delegate;
-        private volatile @Nullable BrokerListener listener;
-        volatile boolean dropping;
-
-        LossyBroker(InMemoryBroker delegate) {
-            this.delegate = delegate;
-        }
-
-        void interrupted(ChannelId channel) {
-            BrokerListener target = listener;
-            assertThat(target).isNotNull();
-            target.onDeliveryInterrupted(channel);
-        }
-
-        @Override
-        public void start(BrokerListener listener) {
-            this.listener = listener;
-            delegate.start(message -> {
-                if (!dropping) {
-                    listener.onMessage(message);
-                }
-            });
-        }
-
-        @Override
-        public CompletableFuture<Void> subscribe(ChannelId channel) {
-            return delegate.subscribe(channel);
-        }
-
-        @Override
-        public CompletableFuture<Void> unsubscribe(ChannelId channel) {
-            return delegate.unsubscribe(channel);
-        }
-
-        @Override
-        public CompletableFuture<StreamPosition> publish(ChannelId channel, Payload payload, PublishOptions options) {
-            return delegate.publish(channel, payload, options);
-        }
-
-        @Override
-        public CompletableFuture<HistoryPage> read(ChannelId channel, @Nullable StreamPosition since, int limit) {
-            return delegate.read(channel, since, limit);
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
-        }
     }
 }
