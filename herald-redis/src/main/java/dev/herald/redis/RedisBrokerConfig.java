@@ -8,6 +8,9 @@ import java.util.Locale;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
+import static dev.herald.core.internal.Preconditions.positive;
+import static dev.herald.core.internal.Preconditions.requireArgument;
+
 /**
  * How a {@link RedisBroker} reaches Redis and bounds what it keeps there. Immutable; {@link #toString()} redacts the
  * password, so a config may be logged.
@@ -61,7 +64,7 @@ public record RedisBrokerConfig(
         Objects.requireNonNull(uri, "uri");
         Objects.requireNonNull(keyPrefix, "keyPrefix");
         String scheme = scheme(uri);
-        require(scheme.equals("redis") || scheme.equals("rediss"),
+        requireArgument(scheme.equals("redis") || scheme.equals("rediss"),
                 "Redis URI must start with redis:// or rediss:// (TLS): " + redact(uri));
         try {
             RedisURI.create(uri);
@@ -70,14 +73,15 @@ public record RedisBrokerConfig(
             throw new IllegalArgumentException("not a valid Redis URI: " + redact(uri));
         }
         String prefixProblem = RedisKeys.prefixProblem(keyPrefix);
-        require(prefixProblem == null, String.valueOf(prefixProblem));
-        require(historySize >= 0, "history size must not be negative: " + historySize);
-        require(positive(historyAge), "history age must be positive: " + historyAge);
-        require(positive(metaTtl), "meta TTL must be positive: " + metaTtl);
-        require(positive(commandTimeout), "command timeout must be positive: " + commandTimeout);
-        require(positive(connectTimeout), "connect timeout must be positive: " + connectTimeout);
-        require(positive(reconnectDelayMax), "reconnect delay must be positive: " + reconnectDelayMax);
-        require(presenceTtl.compareTo(Duration.ofSeconds(1)) >= 0, "presence TTL must be at least 1 s: " + presenceTtl);
+        requireArgument(prefixProblem == null, String.valueOf(prefixProblem));
+        requireArgument(historySize >= 0, "history size must not be negative: " + historySize);
+        requireArgument(positive(historyAge), "history age must be positive: " + historyAge);
+        requireArgument(positive(metaTtl), "meta TTL must be positive: " + metaTtl);
+        requireArgument(positive(commandTimeout), "command timeout must be positive: " + commandTimeout);
+        requireArgument(positive(connectTimeout), "connect timeout must be positive: " + connectTimeout);
+        requireArgument(positive(reconnectDelayMax), "reconnect delay must be positive: " + reconnectDelayMax);
+        requireArgument(presenceTtl.compareTo(Duration.ofSeconds(1)) >= 0,
+                "presence TTL must be at least 1 s: " + presenceTtl);
     }
 
     /** A config for {@code uri} with every other setting at its default. */
@@ -141,16 +145,6 @@ public record RedisBrokerConfig(
     private static String scheme(String uri) {
         int colon = uri.indexOf("://");
         return colon < 0 ? "" : uri.substring(0, colon).toLowerCase(Locale.ROOT);
-    }
-
-    private static boolean positive(Duration duration) {
-        return !duration.isNegative() && !duration.isZero();
-    }
-
-    private static void require(boolean condition, String message) {
-        if (!condition) {
-            throw new IllegalArgumentException(message);
-        }
     }
 
     /** Builds a {@link RedisBrokerConfig}; starts from the defaults. */

@@ -9,6 +9,9 @@ import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
+import static dev.herald.core.internal.Preconditions.positive;
+import static dev.herald.core.internal.Preconditions.requireArgument;
+
 /**
  * Everything a {@link HeraldServer} can be told, immutable. Each limit sits next to its default and the abuse it
  * stops; {@code ./herald serve --help} lists the same settings.
@@ -94,35 +97,37 @@ public record HeraldServerConfig(
 
     public HeraldServerConfig {
         Objects.requireNonNull(host, "host");
-        require(port >= 0 && port <= 65535, "port must be 0-65535: " + port);
-        require(ioThreads >= 1, "io threads must be at least 1: " + ioThreads);
-        require(historySize >= 0, "history size must not be negative: " + historySize);
-        require(positive(historyAge), "history age must be positive: " + historyAge);
-        require(historyBytes >= 0, "history bytes must not be negative: " + historyBytes);
-        require(historyTotalBytes >= 0, "history total bytes must not be negative: " + historyTotalBytes);
-        require(maxChannels >= 1, "max channels must be at least 1: " + maxChannels);
-        require(maxMessageBytes >= 1, "max message bytes must be at least 1: " + maxMessageBytes);
-        require(maxChannelsPerRequest >= 1, "max channels per request must be at least 1: " + maxChannelsPerRequest);
-        require(positive(sseKeepAlive), "SSE keep-alive must be positive: " + sseKeepAlive);
-        require(positive(sseRetry), "SSE retry must be positive: " + sseRetry);
-        require(positive(pollTimeout), "poll timeout must be positive: " + pollTimeout);
-        require(pollTimeoutMax.compareTo(pollTimeout) >= 0,
+        requireArgument(port >= 0 && port <= 65535, "port must be 0-65535: " + port);
+        requireArgument(ioThreads >= 1, "io threads must be at least 1: " + ioThreads);
+        requireArgument(historySize >= 0, "history size must not be negative: " + historySize);
+        requireArgument(positive(historyAge), "history age must be positive: " + historyAge);
+        requireArgument(historyBytes >= 0, "history bytes must not be negative: " + historyBytes);
+        requireArgument(historyTotalBytes >= 0, "history total bytes must not be negative: " + historyTotalBytes);
+        requireArgument(maxChannels >= 1, "max channels must be at least 1: " + maxChannels);
+        requireArgument(maxMessageBytes >= 1, "max message bytes must be at least 1: " + maxMessageBytes);
+        requireArgument(maxChannelsPerRequest >= 1,
+                "max channels per request must be at least 1: " + maxChannelsPerRequest);
+        requireArgument(positive(sseKeepAlive), "SSE keep-alive must be positive: " + sseKeepAlive);
+        requireArgument(positive(sseRetry), "SSE retry must be positive: " + sseRetry);
+        requireArgument(positive(pollTimeout), "poll timeout must be positive: " + pollTimeout);
+        requireArgument(pollTimeoutMax.compareTo(pollTimeout) >= 0,
                 "poll timeout cap " + pollTimeoutMax + " is below the default poll timeout " + pollTimeout);
-        require(maxOutboundBytes >= 1024, "max outbound bytes must be at least 1024: " + maxOutboundBytes);
+        requireArgument(maxOutboundBytes >= 1024, "max outbound bytes must be at least 1024: " + maxOutboundBytes);
         // Else one message of the largest allowed size would close every subscriber as a slow consumer.
-        require(maxOutboundBytes >= maxMessageBytes + 1024L, "max outbound bytes " + maxOutboundBytes
+        requireArgument(maxOutboundBytes >= maxMessageBytes + 1024L, "max outbound bytes " + maxOutboundBytes
                 + " must exceed the max message size " + maxMessageBytes + " by at least 1024 (framing)");
-        require(positive(requestTimeout), "request timeout must be positive: " + requestTimeout);
-        require(!shutdownGrace.isNegative(), "shutdown grace must not be negative: " + shutdownGrace);
-        require(positive(wsPingInterval), "WebSocket ping interval must be positive: " + wsPingInterval);
-        require(positive(wsPingTimeout), "WebSocket ping timeout must be positive: " + wsPingTimeout);
-        require(wsMaxSubscriptions >= 1, "max WebSocket subscriptions must be at least 1: " + wsMaxSubscriptions);
+        requireArgument(positive(requestTimeout), "request timeout must be positive: " + requestTimeout);
+        requireArgument(!shutdownGrace.isNegative(), "shutdown grace must not be negative: " + shutdownGrace);
+        requireArgument(positive(wsPingInterval), "WebSocket ping interval must be positive: " + wsPingInterval);
+        requireArgument(positive(wsPingTimeout), "WebSocket ping timeout must be positive: " + wsPingTimeout);
+        requireArgument(wsMaxSubscriptions >= 1,
+                "max WebSocket subscriptions must be at least 1: " + wsMaxSubscriptions);
         allowedOrigins = List.copyOf(allowedOrigins);
         for (String origin : allowedOrigins) {
             String problem = OriginPolicy.problem(origin);
-            require(problem == null, "allowed origin '" + origin + "': " + problem);
+            requireArgument(problem == null, "allowed origin '" + origin + "': " + problem);
         }
-        require(presenceMaxMembers >= 1, "presence max members must be at least 1: " + presenceMaxMembers);
+        requireArgument(presenceMaxMembers >= 1, "presence max members must be at least 1: " + presenceMaxMembers);
     }
 
     public static Builder builder() {
@@ -131,16 +136,6 @@ public record HeraldServerConfig(
 
     public Builder toBuilder() {
         return new Builder(this);
-    }
-
-    private static boolean positive(Duration duration) {
-        return !duration.isNegative() && !duration.isZero();
-    }
-
-    private static void require(boolean condition, String message) {
-        if (!condition) {
-            throw new IllegalArgumentException(message);
-        }
     }
 
     /** Builds a {@link HeraldServerConfig}; starts from the defaults. */
