@@ -223,7 +223,8 @@ public final class Hub implements BrokerListener, PresenceListener {
         private @Nullable StreamPosition start;
         // Presence, only with a member; guarded by this monitor like the rest.
         private final @Nullable Member member;
-        private final CompletableFuture<Void> synced = new CompletableFuture<>();
+        /** Completes once the presence snapshot is handed over; only with a member. */
+        private final @Nullable CompletableFuture<Void> synced;
         private @Nullable ArrayDeque<PresenceEvent> presencePending;
         private boolean presenceLive;
         private long presenceRevision = Long.MIN_VALUE;
@@ -235,6 +236,9 @@ public final class Hub implements BrokerListener, PresenceListener {
             this.member = member;
             if (member != null) {
                 presencePending = new ArrayDeque<>();
+                synced = new CompletableFuture<>();
+            } else {
+                synced = null;
             }
         }
 
@@ -536,7 +540,9 @@ public final class Hub implements BrokerListener, PresenceListener {
             subscriber.close(CloseReason.SLOW_CONSUMER);
             later(() -> {
                 started.completeExceptionally(new IllegalStateException("closed as a slow consumer while replaying"));
-                synced.completeExceptionally(new IllegalStateException("closed as a slow consumer while syncing"));
+                if (synced != null) {
+                    synced.completeExceptionally(new IllegalStateException("closed as a slow consumer while syncing"));
+                }
             });
         }
 

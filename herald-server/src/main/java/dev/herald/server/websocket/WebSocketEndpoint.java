@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensionHandler;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -38,15 +39,16 @@ public final class WebSocketEndpoint {
     private final HeraldServerConfig config;
     private final LiveConnections live;
     private final OriginPolicy origins;
-    private final int maxFrameBytes;
+    private final WebSocketDecoderConfig decoder;
 
     public WebSocketEndpoint(HeraldNode node, HeraldServerConfig config, LiveConnections live) {
         this.node = node;
         this.config = config;
         this.live = live;
         this.origins = OriginPolicy.of(config.allowedOrigins());
-        this.maxFrameBytes = (int) Math.min(Integer.MAX_VALUE - FRAME_ENVELOPE, 2L * config.maxMessageBytes())
+        int maxFrameBytes = (int) Math.min(Integer.MAX_VALUE - FRAME_ENVELOPE, 2L * config.maxMessageBytes())
                 + FRAME_ENVELOPE;
+        this.decoder = WebSocketHandler.decoderConfig(maxFrameBytes, config.wsCompression());
     }
 
     /**
@@ -83,12 +85,12 @@ public final class WebSocketEndpoint {
         if (pipeline.get("idle") != null) {
             pipeline.remove("idle");
         }
-        WebSocketHandler handler = new WebSocketHandler(node, config, live, member, maxFrameBytes);
+        WebSocketHandler handler = new WebSocketHandler(node, config, live, member, decoder);
         pipeline.addBefore(ctx.name(), "ws", handler);
         ChannelInboundHandler first = handler;
         if (config.wsCompression()) {
             // Negotiates permessage-deflate (RFC 7692) from the request, then installs the codecs after the 101.
-            WebSocketServerExtensionHandler compression = BoundedDeflateExtension.handler(maxFrameBytes);
+            WebSocketServerExtensionHandler compression = BoundedDeflateExtension.handler(decoder.maxFramePayloadLength());
             pipeline.addBefore("ws", "ws-deflate", compression);
             first = compression;
         }

@@ -57,16 +57,26 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter {
     private final HeraldServerConfig config;
     private final LiveConnections live;
     private final Member member;
-    private final int maxFrameBytes;
+    private final WebSocketDecoderConfig decoder;
     private @Nullable WebSocketSubscriber subscriber;
 
+    /** {@code decoder}: the server's one frame decoder configuration, shared by every connection. */
     WebSocketHandler(HeraldNode node, HeraldServerConfig config, LiveConnections live, Member member,
-                     int maxFrameBytes) {
+                     WebSocketDecoderConfig decoder) {
         this.node = node;
         this.config = config;
         this.live = live;
         this.member = member;
-        this.maxFrameBytes = maxFrameBytes;
+        this.decoder = decoder;
+    }
+
+    /** The server's frame decoder configuration: frames up to {@code maxFrameBytes}, protocol errors close. */
+    static WebSocketDecoderConfig decoderConfig(int maxFrameBytes, boolean extensions) {
+        return WebSocketDecoderConfig.newBuilder()
+                .maxFramePayloadLength(maxFrameBytes)
+                .allowExtensions(extensions)
+                .closeOnProtocolViolation(true)
+                .build();
     }
 
     @Override
@@ -82,12 +92,16 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** The connection is gone, however it ended. */
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (subscriber != null) {
+            subscriber.disconnected();
+        }
+        super.channelInactive(ctx);
+    }
+
     private void handshake(ChannelHandlerContext ctx, FullHttpRequest request) {
-        WebSocketDecoderConfig decoder = WebSocketDecoderConfig.newBuilder()
-                .maxFramePayloadLength(maxFrameBytes)
-                .allowExtensions(config.wsCompression())
-                .closeOnProtocolViolation(true)
-                .build();
         String url = "ws://" + request.headers().get("Host", "localhost") + WebSocketEndpoint.PATH;
         // RFC 6455 only: Netty would also speak the drafts (hixie-76, hybi 07 and 08) no browser has sent since 2012.
         WebSocketServerHandshaker handshaker = "13".equals(request.headers().get("Sec-WebSocket-Version"))
@@ -115,11 +129,11 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter {
         ChannelPipeline pipeline = ctx.pipeline();
         // Text must be UTF-8 (1007 otherwise); fragments are joined up to the frame limit (1009 beyond).
         pipeline.addBefore(ctx.name(), "ws-utf8", new Utf8FrameValidator(true));
-        pipeline.addBefore(ctx.name(), "ws-aggregator", new WebSocketFrameAggregator(maxFrameBytes));
+        pipeline.addBefore(ctx.name(), "ws-aggregator",
+                new WebSocketFrameAggregator(decoder.maxFramePayloadLength()));
         WebSocketSubscriber created = new WebSocketSubscriber(ctx.channel(), live, config.maxOutboundBytes(),
                 config.wsPingInterval().toNanos(), config.wsPingTimeout().toNanos());
         subscriber = created;
-        ctx.channel().closeFuture().addListener(f -> created.disconnected());
         created.start();
         created.send(WebSocketCodec.connected(member, config.wsPingInterval().toMillis(),
                 config.wsPingTimeout().toMillis(), config.maxMessageBytes(), config.wsMaxSubscriptions()));
@@ -236,7 +250,7 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter {
         }
         if (cause instanceof TooLongFrameException && out != null) {
             // From the fragment aggregator or the inflater: the message as a whole is over the limit.
-            out.close(CloseReason.MESSAGE_TOO_BIG, "message larger than " + maxFrameBytes + " bytes");
+            out.close(CloseReason.MESSAGE_TOO_BIG, "message larger than " + decoder.maxFramePayloadLength() + " bytes");
             return;
         }
         if (cause instanceof BoundedDeflateExtension.CorruptDeflateException && out != null) {

@@ -12,6 +12,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -19,15 +20,14 @@ import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionEncoder;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,7 +56,9 @@ import org.slf4j.LoggerFactory;
  * message is one history already holds, so queueing it costs a reference, not its payload. Netty's outbound
  * buffer is bounded by its high water mark: the drain stops there (a resumed backlog is written as fast as the
  * client reads it) and inbound reading pauses while the channel is not writable, so answers to a client's own
- * commands cannot pile up either. A client cut off reconnects and resumes from history with its last ids.
+ * commands cannot pile up either. A client cut off reconnects and resumes from history with its last ids. Every
+ * idle connection holds one of these, so its counters and flags are plain fields updated through
+ * {@link VarHandle}s rather than {@code Atomic*} objects of their own.
  */
 final class WebSocketSubscriber implements LiveConnections.Live {
 
@@ -96,22 +98,48 @@ final class WebSocketSubscriber implements LiveConnections.Live {
      */
     static final int MAX_REPLAY_DELIVERIES = 10 * 1000;
 
+    private static final VarHandle QUEUED_BYTES;
+    private static final VarHandle QUEUED_REPLAY;
+    private static final VarHandle DRAIN_SCHEDULED;
+    private static final VarHandle CLOSED;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            QUEUED_BYTES = lookup.findVarHandle(WebSocketSubscriber.class, "queuedBytes", long.class);
+            QUEUED_REPLAY = lookup.findVarHandle(WebSocketSubscriber.class, "queuedReplay", int.class);
+            DRAIN_SCHEDULED = lookup.findVarHandle(WebSocketSubscriber.class, "drainScheduled", boolean.class);
+            CLOSED = lookup.findVarHandle(WebSocketSubscriber.class, "closed", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final Channel channel;
     private final LiveConnections live;
     private final long maxQueuedBytes;
     private final long pingIntervalNanos;
     private final long pingTimeoutNanos;
     private final DeliveryQueue<Sink> queue = new DeliveryQueue<>();
-    private final AtomicLong queuedBytes = new AtomicLong();
-    private final AtomicInteger queuedReplay = new AtomicInteger();
+    private final Runnable drainTask = this::drain;
+    @SuppressWarnings("unused")   // through QUEUED_BYTES
+    private volatile long queuedBytes;
+    @SuppressWarnings("unused")   // through QUEUED_REPLAY
+    private volatile int queuedReplay;
     /** Deliveries of acknowledged subscriptions taken from the queue but not written yet; event loop only. */
     private @Nullable ArrayDeque<DeliveryQueue.Delivery<Sink>> ready;
-    private final AtomicBoolean drainScheduled = new AtomicBoolean();
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private final Map<ChannelId, Sink> sinks = new HashMap<>();
+    private volatile boolean drainScheduled;
+    private volatile boolean closed;
+    /** Most connections hold one subscription: a table of two slots, not the default sixteen. Event loop only. */
+    private final Map<ChannelId, Sink> sinks = new HashMap<>(2);
     private volatile long lastReadNanos;
-    /** 0: not decided yet; 1: frames go out as encoded; -1: an extension encodes them. Event loop only. */
-    private int plainFrames;
+    /**
+     * Where frames encoded by {@link #WIRE_FRAME} are written: the frame encoder's context, so that they start
+     * below the encoder (which has nothing to do for them) instead of walking the whole pipeline; null when an
+     * extension must transform them. Decided once, on the event loop, after the handshake.
+     */
+    private @Nullable ChannelHandlerContext framesOut;
+    private boolean framesOutDecided;
     private volatile long closingSinceNanos;
     // Written only by tick(), which runs on the one housekeeping thread.
     private long lastPingNanos;
@@ -151,7 +179,7 @@ final class WebSocketSubscriber implements LiveConnections.Live {
      * on failure answers with {@code problem}. A sink cancelled meanwhile closes its subscription quietly.
      */
     void subscribed(Sink sink, @Nullable Subscription subscription, @Nullable WebSocketProblem problem) {
-        if (sink.cancelled || closed.get()) {
+        if (sink.cancelled || closed) {
             if (subscription != null) {
                 subscription.close();
             }
@@ -223,15 +251,15 @@ final class WebSocketSubscriber implements LiveConnections.Live {
     // --- deliveries --------------------------------------------------------------------------------------------------
 
     private boolean enqueue(Sink sink, Object item, long size) {
-        if (closed.get()) {
+        if (closed) {
             return false;
         }
         if (!sink.live) {
-            if (queuedReplay.incrementAndGet() > MAX_REPLAY_DELIVERIES) {
+            if ((int) QUEUED_REPLAY.getAndAdd(this, 1) + 1 > MAX_REPLAY_DELIVERIES) {
                 return false;
             }
             size = -1;
-        } else if (queuedBytes.addAndGet(size) > maxQueuedBytes) {
+        } else if ((long) QUEUED_BYTES.getAndAdd(this, size) + size > maxQueuedBytes) {
             return false;
         }
         queue.offer(sink, item, size);
@@ -240,16 +268,17 @@ final class WebSocketSubscriber implements LiveConnections.Live {
     }
 
     private void scheduleDrain() {
-        if (drainScheduled.compareAndSet(false, true)) {
-            channel.eventLoop().execute(this::drain);
+        if (DRAIN_SCHEDULED.compareAndSet(this, false, true)) {
+            channel.eventLoop().execute(drainTask);
         }
     }
 
     private void drain() {
-        drainScheduled.set(false);
-        if (closed.get()) {
+        drainScheduled = false;
+        if (closed) {
             return;
         }
+        ChannelHandlerContext out = framesOut();
         boolean wrote = false;
         while (channel.isWritable()) {
             DeliveryQueue.Delivery<Sink> delivery = ready == null ? null : ready.pollFirst();
@@ -269,22 +298,26 @@ final class WebSocketSubscriber implements LiveConnections.Live {
                 continue;
             }
             if (!sink.cancelled) {
-                write(item);
+                write(out, item);
                 wrote = true;
             }
             done(delivery.size);
         }
         if (wrote) {
-            channel.flush();
+            if (out != null) {
+                out.flush();
+            } else {
+                channel.flush();
+            }
         }
     }
 
     /** A delivery of {@code size} was written or dropped: it no longer counts against the bounds. */
     private void done(long size) {
         if (size < 0) {
-            queuedReplay.decrementAndGet();
+            QUEUED_REPLAY.getAndAdd(this, -1);
         } else {
-            queuedBytes.addAndGet(-size);
+            QUEUED_BYTES.getAndAdd(this, -size);
         }
     }
 
@@ -295,9 +328,9 @@ final class WebSocketSubscriber implements LiveConnections.Live {
         }
     }
 
-    private void write(Object item) {
-        if (item instanceof Message message && plainFrames()) {
-            channel.write(message.encoded(WIRE_FRAME).retainedDuplicate(), channel.voidPromise());
+    private void write(@Nullable ChannelHandlerContext framesOut, Object item) {
+        if (item instanceof Message message && framesOut != null) {
+            framesOut.write(message.encoded(WIRE_FRAME).retainedDuplicate(), framesOut.voidPromise());
         } else if (item instanceof Message message) {
             WebSocketCodec.Encoded encoded = message.encoded(WebSocketCodec.MESSAGE);
             // The bytes are shared by every subscriber of the message; each frame only wraps them.
@@ -310,23 +343,20 @@ final class WebSocketSubscriber implements LiveConnections.Live {
         }
     }
 
-    /**
-     * Whether this connection's frames go out as they are: a WebSocket frame encoder (which passes plain buffers
-     * through) and no extension (permessage-deflate) transforming them. Decided once, on the event loop, after the
-     * handshake.
-     */
-    private boolean plainFrames() {
-        if (plainFrames == 0) {
+    /** See {@link #framesOut}: the frame encoder's context when no extension (permessage-deflate) is installed. */
+    private @Nullable ChannelHandlerContext framesOut() {
+        if (!framesOutDecided) {
             ChannelPipeline pipeline = channel.pipeline();
-            plainFrames = pipeline.get(WebSocketFrameEncoder.class) != null
-                    && pipeline.get(WebSocketExtensionEncoder.class) == null ? 1 : -1;
+            framesOut = pipeline.get(WebSocketExtensionEncoder.class) == null
+                    ? pipeline.context(WebSocketFrameEncoder.class) : null;
+            framesOutDecided = true;
         }
-        return plainFrames > 0;
+        return framesOut;
     }
 
     /** Writes and flushes one frame of the connection's own (ack, error, pong); called on the event loop. */
     void send(byte[] json) {
-        if (!closed.get() && channel.isActive()) {
+        if (!closed && channel.isActive()) {
             channel.writeAndFlush(text(json), channel.voidPromise());
         }
     }
@@ -356,7 +386,7 @@ final class WebSocketSubscriber implements LiveConnections.Live {
             }
             return;
         }
-        if (closed.get()) {
+        if (closed) {
             return;
         }
         if (pingSentNanos != 0) {
@@ -372,7 +402,7 @@ final class WebSocketSubscriber implements LiveConnections.Live {
             lastPingNanos = nowNanos;
             pingSentNanos = nowNanos;
             channel.eventLoop().execute(() -> {
-                if (!closed.get() && channel.isActive()) {
+                if (!closed && channel.isActive()) {
                     channel.writeAndFlush(new PingWebSocketFrame(Unpooled.EMPTY_BUFFER), channel.voidPromise());
                 }
             });
@@ -386,7 +416,7 @@ final class WebSocketSubscriber implements LiveConnections.Live {
 
     /** Ends the connection with a close frame of {@code reason}'s code. Idempotent; any thread. */
     void close(CloseReason reason, String text) {
-        if (!closed.compareAndSet(false, true)) {
+        if (!CLOSED.compareAndSet(this, false, true)) {
             return;
         }
         channel.eventLoop().execute(() -> {
@@ -413,7 +443,7 @@ final class WebSocketSubscriber implements LiveConnections.Live {
 
     /** The client sent a close frame: answer it (RFC 6455 §5.5.1) and close. Called on the event loop. */
     void closedByClient(CloseWebSocketFrame frame) {
-        if (!closed.compareAndSet(false, true)) {
+        if (!CLOSED.compareAndSet(this, false, true)) {
             frame.release();
             channel.close();
             return;
@@ -427,7 +457,7 @@ final class WebSocketSubscriber implements LiveConnections.Live {
 
     /** The connection is gone, however it ended; called on the event loop once. */
     void disconnected() {
-        closed.set(true);
+        closed = true;
         queue.clear();
         ready = null;
         closeSubscriptions();
