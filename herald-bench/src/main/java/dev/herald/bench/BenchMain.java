@@ -85,8 +85,7 @@ public final class BenchMain implements Runnable {
         Path gcLog;
 
         @Option(names = "--server-gc", negatable = true, defaultValue = "true",
-                description = "Ask a local Herald for a full GC and a malloc_trim (jcmd) before memory readings. "
-                        + "Default: true.")
+                description = "Ask a local Herald for a full GC (jcmd) before memory readings. Default: true.")
         boolean serverGc;
 
         @Option(names = "--heap-pretouched",

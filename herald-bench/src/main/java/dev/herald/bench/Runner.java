@@ -279,8 +279,7 @@ public final class Runner {
         double memoryPer = !measured ? -1 : o.heapPretouched() ? Math.max(0, rssPer) + Math.max(0, heapPer)
                 : rssPer;
         String memoryMethod = !measured ? "not measured" : o.heapPretouched()
-                ? "RSS growth after malloc_trim (heap pre-touched: native memory) + live heap growth after full GC"
-                : "RSS growth";
+                ? "RSS growth (heap pre-touched: native memory) + live heap growth after full GC" : "RSS growth";
         RunResult.Server server = new RunResult.Server(o.serverPid(), idleRate * 100, serverCpuPercent,
                 cpuPerDelivery, memoryPer, memoryMethod, memory0[0], memory1[0], rssPer, memory0[1], memory1[1], pssPer,
                 heap0, heap1, heapPer,

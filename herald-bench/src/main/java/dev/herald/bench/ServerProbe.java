@@ -138,24 +138,14 @@ public final class ServerProbe {
         return out;
     }
 
-    /**
-     * Asks a local JVM server for a full GC, then to hand the C heap's free memory back to the system
-     * ({@code malloc_trim}), both through jcmd: heap figures are then live data, not garbage, and RSS is memory held,
-     * not what the JIT compiler's arenas used a moment ago and glibc kept (tens of MB after a burst of compiling,
-     * which would otherwise count as a few KB per connection at 10,000).
-     */
+    /** Asks a local JVM server for a full GC (jcmd), so that heap figures are live data, not garbage. */
     public void gc() {
         if (!local() || kind != ServerKind.HERALD) {
             return;
         }
-        jcmd("GC.run");
-        jcmd("System.trim_native_heap");
-    }
-
-    private void jcmd(String command) {
         try {
             Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                    Long.toString(pid), command).redirectErrorStream(true).start();
+                    Long.toString(pid), "GC.run").redirectErrorStream(true).start();
             p.getInputStream().transferTo(OutputStream.nullOutputStream());
             p.waitFor(30, TimeUnit.SECONDS);
         } catch (IOException e) {
