@@ -34,11 +34,14 @@ import java.nio.file.Files;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -79,6 +82,8 @@ public final class RedisBroker implements Broker, History {
     private static final byte[] ZERO = {'0'};
     private static final byte[] EMPTY = {};
     private static final byte[] REDIS_TIME = {'-', '1'};
+    /** How often a restored subscription's report re-checks whether the command connection is back. */
+    private static final Duration COMMANDS_BACK_CHECK = Duration.ofMillis(20);
 
     private final RedisBrokerConfig config;
     private final RedisKeys keys;
@@ -93,6 +98,11 @@ public final class RedisBroker implements Broker, History {
     private final Object interestLock = new Object();
     /** Channels this node has interest in; read without the lock by the fan-in path. */
     private final ConcurrentHashMap<ChannelId, Interest> interest = new ConcurrentHashMap<>();
+    /**
+     * Channels whose subscription came back before the command connection did, so their catch-up could not read
+     * history yet; reported once it can. A subset of {@link #interest}'s keys; guarded by {@code interestLock}.
+     */
+    private final Set<ChannelId> restoredBeforeCommands = new HashSet<>();
     private final AtomicBoolean closed;
     private volatile @Nullable BrokerListener listener;
     private volatile @Nullable RedisPresence presence;
@@ -379,12 +389,68 @@ public final class RedisBroker implements Broker, History {
             if (restored) {
                 // A second confirmation: the subscription was restored after a reconnect, and whatever was published
                 // in between never reached this node. (A spurious call only costs the hub one history read.)
-                target.onDeliveryInterrupted(channel);
+                reportInterrupted(channel, target);
                 RedisPresence members = presence;
                 if (members != null) {
                     members.restored(channel);
                 }
             }
+        }
+    }
+
+    /**
+     * Tells the listener that {@code channel}'s delivery was interrupted, once history can be read. The two
+     * connections reconnect independently: when Redis comes back, the pub/sub one may restore its subscriptions
+     * while the command connection is still waiting for its next attempt and rejects commands. A catch-up started
+     * then would fail, and the hub would close every open subscription of the channel as {@code broker_unavailable}
+     * although Redis is back, so the report waits (re-checked every {@link #COMMANDS_BACK_CHECK}) until the command
+     * connection is up.
+     */
+    private void reportInterrupted(ChannelId channel, BrokerListener target) {
+        if (commands.isOpen()) {
+            target.onDeliveryInterrupted(channel);
+            return;
+        }
+        boolean first;
+        synchronized (interestLock) {
+            first = restoredBeforeCommands.isEmpty();
+            restoredBeforeCommands.add(channel);
+        }
+        if (first) {
+            checkCommandsBackLater();
+        }
+    }
+
+    private void checkCommandsBackLater() {
+        try {
+            resources.eventExecutorGroup().schedule(this::reportInterruptedOnceCommandsAreBack,
+                    COMMANDS_BACK_CHECK.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // Closing: nothing is left to report to.
+        }
+    }
+
+    private void reportInterruptedOnceCommandsAreBack() {
+        BrokerListener target = listener;
+        if (closed.get() || target == null) {
+            return;
+        }
+        if (!commands.isOpen()) {
+            checkCommandsBackLater();
+            return;
+        }
+        List<ChannelId> channels;
+        synchronized (interestLock) {
+            channels = new ArrayList<>(restoredBeforeCommands.size());
+            for (ChannelId channel : restoredBeforeCommands) {
+                if (interest.containsKey(channel)) {
+                    channels.add(channel);
+                }
+            }
+            restoredBeforeCommands.clear();
+        }
+        for (ChannelId channel : channels) {
+            target.onDeliveryInterrupted(channel);
         }
     }
 

@@ -19,7 +19,8 @@ public interface BrokerListener {
      * is active again. Every message published after this call reaches {@link #onMessage}; what was published during
      * the interruption is in {@link History} (unless history lost it too, which a read then reports as a gap), so the
      * listener catches up from there. A channel that received nothing after the interruption would otherwise never
-     * notice. May be called when nothing was missed. Same threading as {@link #onMessage}; must not block. A broker
+     * notice. May be called when nothing was missed. Must not block; it may run on any broker thread, concurrently with
+     * {@link #onMessage} for the same channel (a broker calls it once history can be read again). A broker
      * whose delivery cannot be interrupted (the in-memory one) never calls it.
      *
      * @since 0.1

@@ -7,7 +7,8 @@ import dev.herald.server.redis.SseStream.Event;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.RepetitionInfo;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static dev.herald.server.redis.ClusterFixture.TIMEOUT;
@@ -18,6 +19,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Redis stopped and started again under a running two-node cluster: what docs/redis.md promises. Publishes and new
  * subscriptions get 503 with a reason while Redis is down; open streams stay open; when Redis is back every node
  * recovers by itself — with nothing lost when Redis kept its data, and with the explicit reset when it did not.
+ *
+ * <p>Each outage is repeated: a node's two Redis connections reconnect independently, in either order, and an
+ * open stream must survive both orders (the pub/sub connection back first used to close it as unavailable).
  */
 class RedisOutageIT {
 
@@ -25,6 +29,7 @@ class RedisOutageIT {
     static final ClusterFixture cluster = new ClusterFixture();
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int OUTAGES = 8;
 
     private static RedisServer redis;
     private static HeraldProcess a;
@@ -59,9 +64,9 @@ class RedisOutageIT {
         return id[0];
     }
 
-    @Test
-    void redisRestartedWithItsDataLosesNothingAndNeedsNoNodeRestart() {
-        String channel = "outage";
+    @RepeatedTest(OUTAGES)
+    void redisRestartedWithItsDataLosesNothingAndNeedsNoNodeRestart(RepetitionInfo outage) {
+        String channel = "outage-" + outage.getCurrentRepetition();
         try (SseStream subscriber = SseStream.open(b.url("/v1/sse?channel=" + channel), null).awaitReady(TIMEOUT)) {
             String before = Http.publishOk(a.url(), channel, "before");
             assertThat(subscriber.next(TIMEOUT)).isEqualTo(new Event(before, "message", "before"));
@@ -89,9 +94,10 @@ class RedisOutageIT {
         }
     }
 
-    @Test
-    void redisRestartedEmptyGivesOpenSubscribersTheResetSignalWithoutAnyPublish() throws Exception {
-        String channel = "amnesia";
+    @RepeatedTest(OUTAGES)
+    void redisRestartedEmptyGivesOpenSubscribersTheResetSignalWithoutAnyPublish(RepetitionInfo outage)
+            throws Exception {
+        String channel = "amnesia-" + outage.getCurrentRepetition();
         try (SseStream subscriber = SseStream.open(b.url("/v1/sse?channel=" + channel), null).awaitReady(TIMEOUT)) {
             String before = Http.publishOk(a.url(), channel, "before");
             assertThat(subscriber.next(TIMEOUT).id()).isEqualTo(before);
