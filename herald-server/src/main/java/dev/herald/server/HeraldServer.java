@@ -9,6 +9,7 @@ import dev.herald.server.demo.DemoPublishers;
 import dev.herald.server.http.ChannelsEndpoint;
 import dev.herald.server.http.HeraldServerInitializer;
 import dev.herald.server.http.HttpRouter;
+import dev.herald.server.http.RequestTimeout;
 import dev.herald.server.internal.LiveConnections;
 import dev.herald.server.longpoll.LongPollEndpoint;
 import dev.herald.server.sse.SseEndpoint;
@@ -109,14 +110,18 @@ public final class HeraldServer implements AutoCloseable {
                 .sync()
                 .channel();
 
-        // One tick drives SSE keep-alives and WebSocket pings and ping timeouts: a third of the shortest of them.
-        long shortest = Math.min(config.sseKeepAlive().toMillis(),
+        // One tick drives SSE keep-alives, WebSocket pings and ping timeouts, and request timeouts: a third of the
+        // shortest of them.
+        long shortest = Math.min(Math.min(config.sseKeepAlive().toMillis(), config.requestTimeout().toMillis()),
                 Math.min(config.wsPingInterval().toMillis(), config.wsPingTimeout().toMillis()));
         long tick = Math.max(50, Math.min(1000, shortest / 3));
         long sweepEvery = Math.max(1, Math.min(10_000, config.historyAge().toMillis() / 4) / tick);
+        long requestTimeout = config.requestTimeout().toNanos();
         long[] ticks = {0};
         this.housekeeping = group.next().scheduleAtFixedRate(() -> {
-            live.tick(System.nanoTime());
+            long now = System.nanoTime();
+            live.tick(now);
+            RequestTimeout.closeExpired(connections, now, requestTimeout);
             if (++ticks[0] % sweepEvery == 0 && memory != null) {
                 memory.sweep();
             }

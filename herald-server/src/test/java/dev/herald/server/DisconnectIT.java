@@ -132,6 +132,40 @@ class DisconnectIT {
         }
     }
 
+    /**
+     * A slowloris client keeps a request unfinished by sending one byte at a time. The timeout counts from the
+     * connection's opening, not from its last byte, so the drip does not keep it alive.
+     */
+    @Test
+    void aRequestDrippedByteByByteIsCutOffAtTheRequestTimeout() throws Exception {
+        Duration requestTimeout = Duration.ofMillis(400);
+        try (TestServer server = TestServer.start(config -> config.requestTimeout(requestTimeout));
+             Socket slow = new Socket("127.0.0.1", server.server().port())) {
+            long opened = System.nanoTime();
+            OutputStream out = slow.getOutputStream();
+            out.write("GET /healthz HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+            slow.setSoTimeout(50);   // the pace of the drip: one header byte per 50 ms
+            InputStream in = slow.getInputStream();
+            int read = 0;
+            long deadline = opened + TestServer.TIMEOUT.toNanos();
+            while (read != -1 && System.nanoTime() < deadline) {
+                try {
+                    out.write('x');
+                    out.flush();
+                    read = in.read();
+                } catch (SocketTimeoutException stillOpen) {
+                    continue;
+                } catch (IOException reset) {
+                    read = -1;   // the server closed, and our next byte met the closed socket
+                }
+            }
+            Duration lasted = Duration.ofNanos(System.nanoTime() - opened);
+            assertThat(read).as("the server answered a request that never ended").isEqualTo(-1);
+            assertThat(lasted).as("closed at the request timeout despite the drip")
+                    .isGreaterThanOrEqualTo(requestTimeout).isLessThan(TestServer.TIMEOUT);
+        }
+    }
+
     private static JsonNode stats(TestServer server) {
         return ok(server.get("/v1/stats"));
     }

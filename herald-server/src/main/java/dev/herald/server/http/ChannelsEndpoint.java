@@ -86,7 +86,7 @@ public final class ChannelsEndpoint {
             List<Reset> resets = page.gap() == null ? List.of()
                     : List.of(new Reset(channel, page.gap(), page.resetPosition()));
             HttpResponses.json(ctx, keepAlive, HttpResponseStatus.OK,
-                    Json.page(page.messages(), resets, page.next(since).toString(), page.more()));
+                    Json.page(ctx.alloc(), page.messages(), resets, page.next(since).toString(), page.more()));
         });
     }
 

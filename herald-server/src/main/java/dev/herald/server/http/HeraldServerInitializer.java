@@ -18,13 +18,11 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
-import java.util.concurrent.TimeUnit;
 
 /**
- * One pipeline per connection: HTTP/1.1 codec (bounded request line and headers), request-timeout idle handler,
- * aggregator (bounded body), router.
+ * One pipeline per connection: HTTP/1.1 codec (bounded request line and headers), aggregator (bounded body), router.
+ * The request timeout starts here; the server's housekeeping tick enforces it (see {@link RequestTimeout}).
  */
 public final class HeraldServerInitializer extends ChannelInitializer<SocketChannel> {
 
@@ -48,9 +46,7 @@ public final class HeraldServerInitializer extends ChannelInitializer<SocketChan
         all.add(channel);
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 8192));
-        // All-idle, not reader-idle: the timeout counts from the last answer too, so a keep-alive connection is not
-        // dropped right after a long poll held past it is answered, while the client sends its next request.
-        pipeline.addLast("idle", new IdleStateHandler(0, 0, config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        RequestTimeout.start(channel);
         pipeline.addLast("aggregator", new BoundedAggregator(config.maxMessageBytes()));
         pipeline.addLast("router", router);
     }

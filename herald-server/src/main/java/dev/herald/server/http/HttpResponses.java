@@ -1,10 +1,13 @@
 package dev.herald.server.http;
 
 import dev.herald.server.internal.Json;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -12,7 +15,10 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 
-/** Writes complete (non-streaming) responses, honouring the request's keep-alive. */
+/**
+ * Writes complete (non-streaming) responses, honouring the request's keep-alive. Answering a keep-alive request
+ * starts the connection's request timeout for the next one.
+ */
 public final class HttpResponses {
 
     private HttpResponses() {
@@ -20,6 +26,11 @@ public final class HttpResponses {
 
     public static void json(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, byte[] body) {
         send(ctx, keepAlive, status, "application/json", body);
+    }
+
+    /** Sends {@code body} (and releases it), e.g. a page {@link Json} wrote straight into a pooled buffer. */
+    public static void json(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, ByteBuf body) {
+        send(ctx, keepAlive, response(status, "application/json", body));
     }
 
     public static void error(ChannelHandlerContext ctx, boolean keepAlive, HttpProblem problem) {
@@ -37,12 +48,17 @@ public final class HttpResponses {
     }
 
     private static FullHttpResponse response(HttpResponseStatus status, String contentType, byte[] body) {
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                Unpooled.wrappedBuffer(body));
+        return response(status, contentType, Unpooled.wrappedBuffer(body));
+    }
+
+    private static FullHttpResponse response(HttpResponseStatus status, String contentType, ByteBuf body) {
+        // No trailers on a response with a Content-Length: the shared empty headers, not a map per response.
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body,
+                DefaultHttpHeadersFactory.headersFactory().newHeaders(), EmptyHttpHeaders.INSTANCE);
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, contentType)
                 .set(HttpHeaderNames.CACHE_CONTROL, "no-store")
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
         return response;
     }
 
@@ -53,6 +69,7 @@ public final class HttpResponses {
         }
         HttpUtil.setKeepAlive(response, keepAlive);
         if (keepAlive) {
+            RequestTimeout.start(ctx.channel());
             ctx.writeAndFlush(response, ctx.voidPromise());
         } else {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

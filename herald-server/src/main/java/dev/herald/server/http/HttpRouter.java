@@ -22,7 +22,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.AttributeKey;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -33,9 +32,9 @@ import org.slf4j.LoggerFactory;
  * Routes each complete request by path to its endpoint, and turns {@link HttpProblem}s into JSON errors. Shared by
  * every connection of a server.
  *
- * <p>A connection carrying an SSE stream or a held poll is marked held: the request-timeout idle event is ignored
- * for it (the client legitimately sends nothing while it waits), and a further request on a held connection
- * closes it, since HTTP/1.1 cannot answer it before the held one.
+ * <p>A complete request stops the connection's request timeout until it is answered ({@link RequestTimeout}); an
+ * SSE stream or a held poll is marked held, and a further request on a held connection closes it, since HTTP/1.1
+ * cannot answer it before the held one.
  */
 @ChannelHandler.Sharable
 public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -82,6 +81,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             ctx.close();   // a pipelined request behind a held one could only be answered out of order
             return;
         }
+        RequestTimeout.stop(ctx.channel());
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         if (!request.decoderResult().isSuccess()) {
             HttpResponses.error(ctx, false, undecodable(request.decoderResult().cause()));
@@ -137,9 +137,6 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             case "/v1/sse" -> {
                 requireGet(method);
                 hold(ctx.channel(), "stream");
-                if (ctx.pipeline().get("idle") != null) {
-                    ctx.pipeline().remove("idle");   // a stream has its own keep-alive; no per-connection timer
-                }
                 sse.open(ctx, request, query);
             }
             case "/v1/poll" -> {
@@ -208,17 +205,6 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
 
     private static HttpProblem methodNotAllowed(HttpMethod method, String allowed) {
         return HttpProblem.methodNotAllowed(method.name(), allowed);
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
-        if (event instanceof IdleStateEvent) {
-            if (ctx.channel().attr(HELD).get() == null) {
-                ctx.close();   // no complete request within the request timeout: an idle or slowloris connection
-            }
-            return;
-        }
-        super.userEventTriggered(ctx, event);
     }
 
     @Override

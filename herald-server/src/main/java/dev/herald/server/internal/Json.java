@@ -4,11 +4,14 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import dev.herald.core.Message;
 import dev.herald.core.Reset;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -19,6 +22,9 @@ import org.jspecify.annotations.Nullable;
 public final class Json {
 
     private static final JsonFactory FACTORY = JsonFactory.builder().build();
+    private static final byte[] PAGE_OPEN = ascii("{\"messages\":[");
+    private static final byte[] RESETS_FIELD = ascii("],\"resets\":[");
+    private static final byte[] CURSOR_FIELD = ascii("],\"cursor\":\"");
 
     /**
      * {@code {"channel":…,"id":…,"event":…,"data":…,"time":…}} — {@code id} is absent for an ephemeral message
@@ -65,33 +71,45 @@ public final class Json {
     }
 
     /**
-     * A poll or history answer: {@code {"messages":[…],"resets":[…],"cursor":…}} plus {@code "more"} when given.
+     * A poll or history answer, {@code {"messages":[…],"resets":[…],"cursor":…}} plus {@code "more"} when given,
+     * written into one buffer from {@code alloc} (the caller sends and so releases it). The messages' encodings are
+     * copied in as they are. {@code cursor} is a {@link dev.herald.core.Cursor}'s text form, which needs no escaping:
+     * positions are {@code [0-9a-z-]}, joined by commas.
      */
-    public static byte[] page(List<Message> messages, List<Reset> resets, String cursor, @Nullable Boolean more) {
-        byte[] tail = write(g -> {
-            g.writeStartObject();
-            g.writeArrayFieldStart("resets");
-            for (Reset reset : resets) {
-                reset(g, reset);
-            }
-            g.writeEndArray();
-            g.writeStringField("cursor", cursor);
-            if (more != null) {
-                g.writeBooleanField("more", more);
-            }
-            g.writeEndObject();
-        });
-        ByteArrayOutputStream out = new ByteArrayOutputStream(tail.length + 16 + 160 * messages.size());
-        out.writeBytes(ascii("{\"messages\":["));
-        for (int i = 0; i < messages.size(); i++) {
-            if (i > 0) {
-                out.write(',');
-            }
-            out.writeBytes(messages.get(i).encoded(MESSAGE));
+    public static ByteBuf page(ByteBufAllocator alloc, List<Message> messages, List<Reset> resets, String cursorText,
+                               @Nullable Boolean more) {
+        int size = PAGE_OPEN.length + RESETS_FIELD.length + CURSOR_FIELD.length + cursorText.length() + 16;
+        for (Message message : messages) {
+            size += message.encoded(MESSAGE).length + 1;
         }
-        out.writeBytes(ascii("],"));
-        out.write(tail, 1, tail.length - 1);   // the tail's fields, without its opening brace
-        return out.toByteArray();
+        ByteBuf out = alloc.buffer(size);
+        try {
+            out.writeBytes(PAGE_OPEN);
+            for (int i = 0; i < messages.size(); i++) {
+                if (i > 0) {
+                    out.writeByte(',');
+                }
+                out.writeBytes(messages.get(i).encoded(MESSAGE));
+            }
+            out.writeBytes(RESETS_FIELD);
+            for (int i = 0; i < resets.size(); i++) {
+                if (i > 0) {
+                    out.writeByte(',');
+                }
+                out.writeBytes(reset(resets.get(i)));
+            }
+            out.writeBytes(CURSOR_FIELD);
+            out.writeCharSequence(cursorText, StandardCharsets.US_ASCII);
+            out.writeByte('"');
+            if (more != null) {
+                out.writeCharSequence(more ? ",\"more\":true" : ",\"more\":false", StandardCharsets.US_ASCII);
+            }
+            out.writeByte('}');
+            return out;
+        } catch (RuntimeException e) {
+            out.release();
+            throw e;
+        }
     }
 
     /** {@code {"error":code,"message":text}}. */
@@ -135,7 +153,7 @@ public final class Json {
     }
 
     private static byte[] ascii(String text) {
-        return text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        return text.getBytes(StandardCharsets.US_ASCII);
     }
 
     /** Writes with a generator. */

@@ -44,8 +44,8 @@ public final class LongPollEndpoint {
                 (int) config.pollTimeout().toSeconds());
         int limit = StreamRequest.intParameter(query.parameters(), "limit", 1, ChannelsEndpoint.MAX_LIMIT,
                 ChannelsEndpoint.DEFAULT_LIMIT);
-        LongPollSubscriber subscriber = new LongPollSubscriber(ctx, HttpUtil.isKeepAlive(request), stream, limit,
-                live);
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        LongPollSubscriber subscriber = new LongPollSubscriber(ctx, keepAlive, stream, limit, live);
         // Removed again when the poll is done: a keep-alive connection carries many polls, and a listener left on
         // its close future per poll would keep every finished poll (and its subscriptions) alive until it closes.
         ctx.channel().closeFuture().addListener(subscriber);
@@ -57,7 +57,8 @@ public final class LongPollEndpoint {
             StreamPosition since = stream.cursor() == null ? null : stream.cursor().get(i);
             futures[i] = node.subscribe(stream.channels().get(i), since, subscriber);
         }
-        CompletableFuture.allOf(futures).whenComplete((ok, failure) -> {
+        CompletableFuture<?> all = count == 1 ? futures[0] : CompletableFuture.allOf(futures);
+        all.whenComplete((ok, failure) -> {
             if (failure != null) {
                 for (CompletableFuture<Subscription> future : futures) {
                     if (!future.isCompletedExceptionally()) {
@@ -65,7 +66,7 @@ public final class LongPollEndpoint {
                     }
                 }
                 HttpProblem problem = ChannelsEndpoint.problem(failure);
-                subscriber.fail(() -> HttpResponses.error(ctx, HttpUtil.isKeepAlive(request), problem));
+                subscriber.fail(() -> HttpResponses.error(ctx, keepAlive, problem));
                 return;
             }
             Subscription[] subscriptions = new Subscription[count];

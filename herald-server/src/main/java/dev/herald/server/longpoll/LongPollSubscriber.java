@@ -12,6 +12,7 @@ import dev.herald.server.http.HttpRouter;
 import dev.herald.server.http.StreamRequest;
 import dev.herald.server.internal.Json;
 import dev.herald.server.internal.LiveConnections;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -41,8 +42,9 @@ final class LongPollSubscriber implements Subscriber, LiveConnections.Live, Chan
     private final int limit;
     private final LiveConnections live;
     private final StreamPosition[] positions;
-    private final List<Message> messages = new ArrayList<>();
-    private final List<Reset> resets = new ArrayList<>();
+    /** What to answer with; created with the first offer, since most polls answer with one message or none. */
+    private @Nullable List<Message> messages;
+    private @Nullable List<Reset> resets;
     private Subscription @Nullable [] subscriptions;
     private @Nullable Timeout timeout;
     private boolean full;
@@ -69,6 +71,9 @@ final class LongPollSubscriber implements Subscriber, LiveConnections.Live, Chan
         if (done || full) {
             return true;
         }
+        if (messages == null) {
+            messages = new ArrayList<>(Math.min(limit, 8));
+        }
         messages.add(message);
         if (!message.ephemeral()) {
             positions[request.indexOf(message.channel())] = message.position();
@@ -82,6 +87,9 @@ final class LongPollSubscriber implements Subscriber, LiveConnections.Live, Chan
     public synchronized boolean offerReset(Reset reset) {
         if (done || full) {
             return true;
+        }
+        if (resets == null) {
+            resets = new ArrayList<>(2);
         }
         resets.add(reset);
         positions[request.indexOf(reset.channel())] = reset.position();
@@ -152,7 +160,7 @@ final class LongPollSubscriber implements Subscriber, LiveConnections.Live, Chan
     }
 
     private void answerIfReady() {
-        if (subscriptions != null && (answerWanted || !messages.isEmpty() || !resets.isEmpty())) {
+        if (subscriptions != null && (answerWanted || messages != null || resets != null)) {
             scheduleAnswer();
         }
     }
@@ -167,13 +175,14 @@ final class LongPollSubscriber implements Subscriber, LiveConnections.Live, Chan
     }
 
     private void answer() {
-        byte[] body;
+        ByteBuf body;
         synchronized (this) {
             if (done) {
                 return;
             }
             done = true;
-            body = Json.page(messages, resets, new Cursor(List.of(positions)).toString(), null);
+            body = Json.page(ctx.alloc(), messages == null ? List.of() : messages, resets == null ? List.of() : resets,
+                    new Cursor(List.of(positions)).toString(), null);
         }
         release();
         HttpRouter.release(ctx.channel());

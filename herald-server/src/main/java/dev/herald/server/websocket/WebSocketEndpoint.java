@@ -82,9 +82,6 @@ public final class WebSocketEndpoint {
 
         // From here on this connection speaks WebSocket: no request timeout (heartbeats take over), no router.
         ChannelPipeline pipeline = ctx.pipeline();
-        if (pipeline.get("idle") != null) {
-            pipeline.remove("idle");
-        }
         WebSocketHandler handler = new WebSocketHandler(node, config, live, member, decoder);
         pipeline.addBefore(ctx.name(), "ws", handler);
         ChannelInboundHandler first = handler;
