@@ -31,6 +31,9 @@ public record Cursor(List<StreamPosition> positions) {
             throw new MalformedCursorException("cursor is " + text.length() + " characters; a cursor for "
                     + channels + " channel(s) is at most " + maxLength);
         }
+        if (channels == 1 && text.indexOf(',') < 0) {
+            return new Cursor(List.of(StreamPosition.parse(text)));   // the common case, without the split
+        }
         String[] parts = text.split(",", -1);
         if (parts.length != channels) {
             throw new MalformedCursorException("cursor has " + parts.length + " position(s) but the request names "

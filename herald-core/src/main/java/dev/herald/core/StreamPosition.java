@@ -41,11 +41,10 @@ public record StreamPosition(String epoch, long offset) implements Comparable<St
         if (!validEpoch(epoch)) {
             throw new MalformedCursorException("position '" + abbreviate(text) + "' has an invalid epoch");
         }
-        String digits = text.substring(dash + 1);
-        if (digits.length() > 18 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        if (text.length() - dash - 1 > 18 || !digits(text, dash + 1)) {
             throw new MalformedCursorException("position '" + abbreviate(text) + "' has an invalid offset");
         }
-        return new StreamPosition(epoch, Long.parseLong(digits));
+        return new StreamPosition(epoch, Long.parseLong(text, dash + 1, text.length(), 10));
     }
 
     @Override
@@ -69,6 +68,16 @@ public record StreamPosition(String epoch, long offset) implements Comparable<St
         for (int i = 0; i < epoch.length(); i++) {
             char c = epoch.charAt(i);
             if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean digits(String text, int from) {
+        for (int i = from; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
                 return false;
             }
         }

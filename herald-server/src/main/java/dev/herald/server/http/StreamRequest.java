@@ -25,15 +25,20 @@ public record StreamRequest(List<ChannelId> channels, @Nullable Cursor cursor) {
         if (names.isEmpty()) {
             throw HttpProblem.badRequest("missing_channel", "name at least one channel with ?channel=NAME");
         }
-        LinkedHashSet<ChannelId> unique = new LinkedHashSet<>();
-        for (String name : names) {
-            unique.add(channel(name));
+        List<ChannelId> channels;
+        if (names.size() == 1) {
+            channels = List.of(channel(names.get(0)));
+        } else {
+            LinkedHashSet<ChannelId> unique = new LinkedHashSet<>();
+            for (String name : names) {
+                unique.add(channel(name));
+            }
+            if (unique.size() > maxChannels) {
+                throw HttpProblem.badRequest("too_many_channels", "the request names " + unique.size()
+                        + " channels; at most " + maxChannels + " are allowed");
+            }
+            channels = new ArrayList<>(unique);
         }
-        if (unique.size() > maxChannels) {
-            throw HttpProblem.badRequest("too_many_channels", "the request names " + unique.size()
-                    + " channels; at most " + maxChannels + " are allowed");
-        }
-        List<ChannelId> channels = new ArrayList<>(unique);
         Cursor cursor = null;
         if (cursorText != null && !cursorText.isEmpty()) {
             try {
