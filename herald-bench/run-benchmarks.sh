@@ -142,10 +142,16 @@ each() {   # each TITLE BENCH-ARGS...: one load point on every server
 
 # Memory per connection is the growth from an idle server to N connections, so each of these starts from
 # fresh servers: allocators (glibc's, nginx's pools) keep what earlier connections freed, and would hide growth.
+# Each 10,000-connection point runs twice on the same servers. The first, on fresh servers, gives memory per
+# connection. The second gives CPU per delivery and latency in steady state: during the first, the JIT is still
+# compiling paths the small warm-up never reached (10,000-wide fan-out, the first WebSocket pings at 15 s), and
+# async-profiler put 5-11 % of Herald's samples in C2 compiler threads then. Nchan gets the same two runs.
 for transport in sse ws longpoll; do
   fresh_servers
   each "$BIG idle $transport connections, 1 msg/s (memory per connection; CPU per delivery)" \
-    run --transport $transport --load "${BIG}x1" --duration "$D"
+    run --transport $transport --load "${BIG}x1" --duration "$D" --scenario "fresh server: memory per connection"
+  each "$BIG $transport connections, 1 msg/s, again (steady state: CPU per delivery, latency)" \
+    run --transport $transport --load "${BIG}x1" --duration "$D" --scenario "steady state: CPU and latency"
 done
 for transport in sse ws; do
   each "1000 $transport subscribers at 10 msg/s" run --transport $transport --load 1000x10 --duration "$D"
