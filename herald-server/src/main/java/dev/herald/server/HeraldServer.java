@@ -110,22 +110,29 @@ public final class HeraldServer implements AutoCloseable {
                 .sync()
                 .channel();
 
-        // One tick drives SSE keep-alives, WebSocket pings and ping timeouts, and request timeouts: a third of the
-        // shortest of them.
+        // One task drives SSE keep-alives, WebSocket pings and ping timeouts, and request timeouts. It visits each
+        // connection every `tick` (a third of the shortest of those intervals, at most a second), one slice of the
+        // connections at a time, at most every 100 ms: the keep-alives that fall due leave in small bursts.
         long shortest = Math.min(Math.min(config.sseKeepAlive().toMillis(), config.requestTimeout().toMillis()),
                 Math.min(config.wsPingInterval().toMillis(), config.wsPingTimeout().toMillis()));
         long tick = Math.max(50, Math.min(1000, shortest / 3));
-        long sweepEvery = Math.max(1, Math.min(10_000, config.historyAge().toMillis() / 4) / tick);
+        int parts = (int) Math.max(1, Math.min(LiveConnections.SLICES, tick / 100));
+        long period = tick / parts;
+        long sweepEvery = Math.max(1, Math.min(10_000, config.historyAge().toMillis() / 4) / period);
         long requestTimeout = config.requestTimeout().toNanos();
-        long[] ticks = {0};
+        long[] runs = {0};
         this.housekeeping = group.next().scheduleAtFixedRate(() -> {
             long now = System.nanoTime();
-            live.tick(now);
-            RequestTimeout.closeExpired(connections, now, requestTimeout);
-            if (++ticks[0] % sweepEvery == 0 && memory != null) {
+            long run = runs[0]++;
+            int part = (int) (run % parts);
+            live.tick(now, part, parts);
+            if (part == 0) {
+                RequestTimeout.closeExpired(connections, now, requestTimeout);
+            }
+            if ((run + 1) % sweepEvery == 0 && memory != null) {
                 memory.sweep();
             }
-        }, tick, tick, TimeUnit.MILLISECONDS);
+        }, period, period, TimeUnit.MILLISECONDS);
         log.info("Herald {} on {} ({} I/O threads, {}, broker {})", version(), serverChannel.localAddress(),
                 config.ioThreads(), epoll ? "epoll" : "nio",
                 config.redis() == null ? "in-memory" : config.redis().redactedUri());

@@ -254,7 +254,7 @@ final class SseSubscriber extends ChannelInboundHandlerAdapter implements Subscr
 
     @Override
     public void tick(long nowNanos) {
-        if (started && !closed && nowNanos - lastWriteNanos >= keepAliveNanos) {
+        if (started && !closed && nowNanos - lastWriteNanos >= LiveConnections.spread(this, keepAliveNanos)) {
             lastWriteNanos = nowNanos;
             channel.eventLoop().execute(() -> {
                 if (!closed) {

@@ -398,7 +398,7 @@ final class WebSocketSubscriber implements LiveConnections.Live {
                 return;
             }
         }
-        if (pingSentNanos == 0 && nowNanos - lastPingNanos >= pingIntervalNanos) {
+        if (pingSentNanos == 0 && nowNanos - lastPingNanos >= LiveConnections.spread(this, pingIntervalNanos)) {
             lastPingNanos = nowNanos;
             pingSentNanos = nowNanos;
             channel.eventLoop().execute(() -> {
