@@ -11,6 +11,9 @@ import io.netty.util.AttributeKey;
  * <p>Deadlines are checked by the server's housekeeping tick, not by a timer per connection: a connection only
  * carries the time it started waiting, in an attribute, so an idle long poll or stream costs no scheduled task and
  * no handler, and a long-poll cycle no timer updates on every read and write.
+ *
+ * <p>Pipelined requests (sent before the previous answer arrived) are rare and not tracked one by one: an answer
+ * starts the clock even if a later request is still being answered, so that one must finish within the timeout.
  */
 public final class RequestTimeout {
 
