@@ -73,8 +73,8 @@ public final class Json {
     /**
      * A poll or history answer, {@code {"messages":[…],"resets":[…],"cursor":…}} plus {@code "more"} when given,
      * written into one buffer from {@code alloc} (the caller sends and so releases it). The messages' encodings are
-     * copied in as they are. {@code cursorText} is a {@link dev.herald.core.Cursor}'s text form, which needs no escaping:
-     * positions are {@code [0-9a-z-]}, joined by commas.
+     * copied in as they are. {@code cursorText} is a {@link dev.herald.core.Cursor}'s text form, which needs no
+     * escaping: positions are {@code [0-9a-z-]}, joined by commas.
      */
     public static ByteBuf page(ByteBufAllocator alloc, List<Message> messages, List<Reset> resets, String cursorText,
                                @Nullable Boolean more) {

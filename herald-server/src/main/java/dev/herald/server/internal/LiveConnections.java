@@ -45,7 +45,10 @@ public final class LiveConnections {
      */
     public static long spread(Live connection, long interval) {
         long quarter = interval / 4;
-        return interval - (quarter == 0 ? 0 : Math.floorMod(System.identityHashCode(connection) * 0x9E3779B9L, quarter));
+        if (quarter == 0) {
+            return interval;
+        }
+        return interval - Math.floorMod(System.identityHashCode(connection) * 0x9E3779B9L, quarter);
     }
 
     public void add(Live live) {
@@ -69,7 +72,7 @@ public final class LiveConnections {
         tick(nowNanos, 0, 1);
     }
 
-    /** Ticks the connections of part {@code part} of {@code parts} (the slices {@code i} with {@code i % parts == part}). */
+    /** Ticks part {@code part} of {@code parts}: the connections in the slices {@code i % parts == part}. */
     public void tick(long nowNanos, int part, int parts) {
         for (int i = part; i < SLICES; i += parts) {
             for (Live live : slices.get(i)) {

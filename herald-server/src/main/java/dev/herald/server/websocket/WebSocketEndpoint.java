@@ -87,7 +87,8 @@ public final class WebSocketEndpoint {
         ChannelInboundHandler first = handler;
         if (config.wsCompression()) {
             // Negotiates permessage-deflate (RFC 7692) from the request, then installs the codecs after the 101.
-            WebSocketServerExtensionHandler compression = BoundedDeflateExtension.handler(decoder.maxFramePayloadLength());
+            WebSocketServerExtensionHandler compression =
+                    BoundedDeflateExtension.handler(decoder.maxFramePayloadLength());
             pipeline.addBefore("ws", "ws-deflate", compression);
             first = compression;
         }
