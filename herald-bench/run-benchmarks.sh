@@ -64,6 +64,12 @@ taskset -c 0 "$JAVA_HOME/bin/java" -jar "$BENCH_JAR" floor --connections 1000 --
 taskset -c 0 "$JAVA_HOME/bin/java" -jar "$BENCH_JAR" floor --connections 1 --size 100 --json "$json"
 # As many sockets as the 10,000-subscriber points, within one process's 20,000 files (both ends are ours).
 taskset -c 0 "$JAVA_HOME/bin/java" -jar "$BENCH_JAR" floor --connections 9000 --size 100 --json "$json"
+echo "== floor paced like the load points: a wave per message, the writer on core 0, the reader on core 1"
+floor_paced() {
+  "$JAVA_HOME/bin/java" -jar "$BENCH_JAR" floor --size 100 --writer-core 0 --reader-core 1 --json "$json" "$@"
+}
+floor_paced --connections 1000 --wave-interval 100ms --writes 100000
+floor_paced --connections 9000 --wave-interval 1s --writes 90000
 
 for port in $HERALD_PORT $NCHAN_PORT; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
@@ -167,6 +173,8 @@ done
 
 echo "== floor again, after the runs (the machine's load drifts)"
 taskset -c 0 "$JAVA_HOME/bin/java" -jar "$BENCH_JAR" floor --connections 1000 --size 100 --json "$json"
+floor_paced --connections 1000 --wave-interval 100ms --writes 100000
+floor_paced --connections 9000 --wave-interval 1s --writes 90000
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/environment.txt"
 bench report "$json"
 echo "results: $json"

@@ -308,6 +308,19 @@ public final class BenchMain implements Runnable {
         @Option(names = "--writes", defaultValue = "300000", description = "Writes. Default: ${DEFAULT-VALUE}.")
         long writes;
 
+        @Option(names = "--wave-interval", defaultValue = "0ms",
+                description = "One write to every connection (a wave) per interval, as a server delivers a "
+                        + "message rate; 0ms: waves back to back. Default: ${DEFAULT-VALUE}.")
+        Duration waveInterval;
+
+        @Option(names = "--writer-core", defaultValue = "-1",
+                description = "Core to pin the writing thread to; -1: any. Default: ${DEFAULT-VALUE}.")
+        int writerCore;
+
+        @Option(names = "--reader-core", defaultValue = "-1",
+                description = "Core to pin the reading thread to; -1: any. Default: ${DEFAULT-VALUE}.")
+        int readerCore;
+
         @Option(names = "--json", defaultValue = "bench-results/results.json",
                 description = "Results file to append to. Default: ${DEFAULT-VALUE}.")
         Path json;
@@ -317,9 +330,12 @@ public final class BenchMain implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            Floor.Result f = Floor.measure(connections, size, writes);
-            System.out.printf(Locale.ROOT, "floor: %.2f µs CPU per %d-byte write over %d connections "
-                    + "(%.2f µs wall)%n", f.cpuMicrosPerWrite(), size, connections, f.wallMicrosPerWrite());
+            Floor.Result f = Floor.measure(connections, size, writes, waveInterval.toMillis(),
+                    new Floor.Cores(writerCore, readerCore));
+            System.out.printf(Locale.ROOT, "floor: %.2f µs CPU per %d-byte write over %d connections, %s "
+                    + "(%.2f µs wall; cores: %s)%n", f.cpuMicrosPerWrite(), size, connections,
+                    f.waveIntervalMillis() > 0 ? "a wave every " + f.waveIntervalMillis() + " ms" : "back to back",
+                    f.wallMicrosPerWrite(), f.cores());
             Target t = new Target();
             t.json = json;
             t.html = html;

@@ -48,8 +48,7 @@ public final class HtmlReport {
             h.append("<h2>").append(esc(e.getKey())).append("</h2>\n");
             h.append("<h3>Publish → delivery latency (µs, log scale)</h3>\n");
             latencyChart(h, group);
-            double floor = results.floors().isEmpty() ? -1 : results.floors().get(results.floors().size() - 1)
-                    .cpuMicrosPerWrite();
+            double floor = floorFor(results.floors(), group.get(0).subscribers());
             h.append("<h3>Server CPU per delivery (µs)</h3>\n");
             bars(h, group, r -> r.serverStats().cpuMicrosPerDelivery(), "µs", floor, "loopback write floor");
             h.append("<h3>Bytes on the wire per delivery (subscriber side, both directions)</h3>\n");
@@ -65,18 +64,38 @@ public final class HtmlReport {
         return h.toString();
     }
 
+    /**
+     * The floor to draw under a scenario's CPU bars: of the paced floors (a wave per interval, as a load point
+     * delivers) the one measured over the connection count nearest the scenario's subscribers, the latest if
+     * several; back-to-back floors only when no paced one was measured. -1 when there is none.
+     */
+    static double floorFor(List<Floor.Result> floors, int subscribers) {
+        boolean anyPaced = floors.stream().anyMatch(f -> f.waveIntervalMillis() > 0);
+        Floor.Result best = null;
+        for (Floor.Result f : floors) {
+            if (anyPaced && f.waveIntervalMillis() <= 0) {
+                continue;
+            }
+            if (best == null || Math.abs(f.connections() - subscribers) <= Math.abs(best.connections() - subscribers)) {
+                best = f;
+            }
+        }
+        return best == null ? -1 : best.cpuMicrosPerWrite();
+    }
+
     private static void floors(StringBuilder h, List<Floor.Result> floors) {
         if (floors.isEmpty()) {
             return;
         }
         h.append("<h2>Floor: one small write to a loopback socket</h2>\n<table><tr><th class=l>method</th>")
-                .append("<th>connections</th><th>bytes</th><th>writes</th><th>CPU µs/write</th>")
+                .append("<th>connections</th><th>bytes</th><th>writes</th><th class=l>cores</th>")
+                .append("<th>CPU µs/write</th>")
                 .append("<th>wall µs/write</th>")
                 .append("<th class=l>date</th></tr>\n");
         for (Floor.Result f : floors) {
             h.append("<tr><td class=l>").append(esc(f.method())).append("</td><td>").append(f.connections())
                     .append("</td><td>").append(f.payloadBytes()).append("</td><td>").append(f.writes())
-                    .append("</td><td>").append(fmt(f.cpuMicrosPerWrite())).append("</td><td>")
+                    .append("</td><td class=l>").append(esc(String.valueOf(f.cores()))).append("</td><td>").append(fmt(f.cpuMicrosPerWrite())).append("</td><td>")
                     .append(fmt(f.wallMicrosPerWrite())).append("</td><td class=l>").append(esc(f.date()))
                     .append("</td></tr>\n");
         }

@@ -102,6 +102,40 @@ class BenchSmokeIT {
         assertThat(Files.readString(dir.resolve("r.html"))).contains("Floor");
     }
 
+    @Test
+    void floor_pacedAndPinned_recordsItsWavesAndCores(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("r.json");
+        int last = Runtime.getRuntime().availableProcessors() - 1;
+        int code = BenchMain.commandLine().execute("floor", "--connections=10", "--writes=100",
+                "--wave-interval=20ms", "--writer-core=0", "--reader-core=" + last, "--json=" + json);
+
+        assertThat(code).isZero();
+        Floor.Result f = Results.read(json).floors().get(0);
+        assertThat(f.waveIntervalMillis()).isEqualTo(20);
+        assertThat(f.cores()).isEqualTo("writer 0, reader " + last);
+        assertThat(f.writes()).isEqualTo(100);
+        // Ten waves 20 ms apart: the wall time per write shows the pauses were kept.
+        assertThat(f.wallMicrosPerWrite()).isGreaterThanOrEqualTo(9 * 20_000 / 100.0);
+        assertThat(f.cpuMicrosPerWrite()).isPositive();
+    }
+
+    @Test
+    void report_drawsThePacedFloorNearestTheScenario() {
+        Floor.Result tight = floor(1000, 0, 5.0);
+        Floor.Result paced1k = floor(1000, 100, 7.9);
+        Floor.Result paced9k = floor(9000, 1000, 8.6);
+
+        assertThat(HtmlReport.floorFor(List.of(tight, paced1k, paced9k), 10_000)).isEqualTo(8.6);
+        assertThat(HtmlReport.floorFor(List.of(tight, paced1k, paced9k), 1000)).isEqualTo(7.9);
+        assertThat(HtmlReport.floorFor(List.of(tight), 10_000)).isEqualTo(5.0);
+        assertThat(HtmlReport.floorFor(List.of(), 10_000)).isEqualTo(-1);
+    }
+
+    private static Floor.Result floor(int connections, long waveMillis, double cpu) {
+        return new Floor.Result("java-nio-write", "test", connections, 100, 1000, cpu, cpu, "2026-11-21",
+                waveMillis, "any");
+    }
+
     static void assertIntact(RunResult r) {
         assertThat(r.check().ok()).as("stream check: %s", r.warnings()).isTrue();
         assertThat(r.published()).isPositive();
