@@ -107,6 +107,12 @@ public final class BenchMain implements Runnable {
                 description = "Publishing time per run. Default: ${DEFAULT-VALUE}.")
         Duration duration;
 
+        @Option(names = "--warmup", defaultValue = "0s",
+                description = "Publishing before the measured time, at the same rate: its messages are checked but "
+                        + "left out of latency, rate and CPU (the bench's own JIT is still compiling then). "
+                        + "Default: ${DEFAULT-VALUE}.")
+        Duration warmup;
+
         @Option(names = "--idle", defaultValue = "2s",
                 description = "Idle-server CPU measurement before each run. Default: ${DEFAULT-VALUE}.")
         Duration idle;
@@ -167,7 +173,7 @@ public final class BenchMain implements Runnable {
             return new Runner.Options(name, scenario != null ? scenario : scenarioName, ServerKind.parse(server),
                     host.equals("localhost") ? "127.0.0.1" : host, port, serverPid, gcLog, serverGc, heapPretouched,
                     transport,
-                    subscribers, channels, rate, window, payloadBytes, duration, idle, drain,
+                    subscribers, channels, rate, window, payloadBytes, warmup, duration, idle, drain,
                     (int) pollInterval.toMillis(), pollTimeout, perProcess, clientThreads, connectConcurrency,
                     host.startsWith("127.") ? sourceAddresses : 1, publishers, workerJvm, command);
         }

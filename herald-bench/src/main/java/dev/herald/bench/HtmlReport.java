@@ -95,7 +95,8 @@ public final class HtmlReport {
         for (Floor.Result f : floors) {
             h.append("<tr><td class=l>").append(esc(f.method())).append("</td><td>").append(f.connections())
                     .append("</td><td>").append(f.payloadBytes()).append("</td><td>").append(f.writes())
-                    .append("</td><td class=l>").append(esc(String.valueOf(f.cores()))).append("</td><td>").append(fmt(f.cpuMicrosPerWrite())).append("</td><td>")
+                    .append("</td><td class=l>").append(esc(String.valueOf(f.cores()))).append("</td><td>")
+                    .append(fmt(f.cpuMicrosPerWrite())).append("</td><td>")
                     .append(fmt(f.wallMicrosPerWrite())).append("</td><td class=l>").append(esc(f.date()))
                     .append("</td></tr>\n");
         }

@@ -38,6 +38,7 @@ public final class Publisher {
     private final LongAdder bytesIn = new LongAdder();
     private final LongAdder errors = new LongAdder();
     private volatile long maxLagNanos;
+    private volatile boolean warmingUp;
 
     public Publisher(ServerKind kind, String host, int port, int channels, String prefix, int payloadSize,
                      int[] subscribersPerChannel) {
@@ -69,6 +70,21 @@ public final class Publisher {
         }
         for (Thread th : running) {
             th.join();
+        }
+    }
+
+    /**
+     * {@link #run} with every message marked as a warm-up message ({@link Payloads}): subscribers check it but
+     * leave it out of the latency. The publisher's lag is counted from the end of the warm-up.
+     */
+    public void warmUp(int threads, double rate, long durationNanos, long window, LongSupplier delivered)
+            throws InterruptedException {
+        warmingUp = true;
+        try {
+            run(threads, rate, durationNanos, window, delivered);
+        } finally {
+            warmingUp = false;
+            maxLagNanos = 0;
         }
     }
 
@@ -144,7 +160,7 @@ public final class Publisher {
         long seq = published.get(channel) + 1;
         String path = kind.publishPath(prefix + channel);
         long now = System.nanoTime();
-        byte[] payload = Payloads.encode(seq, now, payloadSize);
+        byte[] payload = Payloads.encode(seq, now, payloadSize, warmingUp);
         byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: text/plain\r\n"
                 + "Content-Length: " + payload.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
         byte[] request = new byte[head.length + payload.length];

@@ -6,7 +6,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * One load point against one server over one transport: what the JSON file holds per run and the HTML report
  * draws. Times are microseconds unless a name says otherwise; "per delivery" divides by messages received by
- * subscribers.
+ * subscribers. {@code delivered} counts every delivery the stream check saw, {@code warmupDeliveries} those of the
+ * warm-up's messages, which latency, deliveries per second and CPU per delivery leave out.
  */
 public record RunResult(
         String name,
@@ -23,6 +24,7 @@ public record RunResult(
         long published,
         long expectedDeliveries,
         long delivered,
+        long warmupDeliveries,
         double deliveriesPerSecond,
         Latency latency,
         Wire wire,

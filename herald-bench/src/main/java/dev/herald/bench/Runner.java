@@ -11,14 +11,15 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.zip.DataFormatException;
 import org.HdrHistogram.Histogram;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Runs one load point: measure the idle server, connect every subscriber (in worker processes past
- * {@code perProcess}), wait until the server has registered them, measure memory, publish for the duration,
- * wait for delivery to finish, then check every stream and add everything up.
+ * {@code perProcess}), wait until the server has registered them, measure memory, publish for the warm-up (if any)
+ * and then for the measured duration, wait for delivery to finish, then check every stream and add everything up.
  */
 public final class Runner {
 
@@ -39,6 +40,7 @@ public final class Runner {
             double rate,
             int windowPerSubscriber,
             int payloadBytes,
+            Duration warmup,
             Duration duration,
             Duration idle,
             Duration drain,
@@ -119,22 +121,22 @@ public final class Runner {
             }
             Publisher publisher = new Publisher(o.kind(), o.host(), o.port(), o.channels(), prefix, o.payloadBytes(),
                     perChannel);
+            long window = (long) Math.max(1, o.windowPerSubscriber()) * Math.max(1, o.subscribers());
+            LongSupplier delivered = () -> groups.stream().mapToLong(Group::delivered).sum();
+            long warmupDeliveries = 0;
+            long publishStart = System.nanoTime();
+            if (o.warmup().toNanos() > 0) {
+                publisher.warmUp(o.publishers(), o.rate(), o.warmup().toNanos(), window, delivered);
+                warmupDeliveries = expected(publisher, perChannel);
+                awaitDeliveries(delivered, warmupDeliveries, o.drain());
+            }
             long gcMark = probe.gcLogMark();
             long cpu0 = probe.cpuNanos();
             long bench0 = benchCpu(groups);
             long t0 = System.nanoTime();
-            long window = (long) Math.max(1, o.windowPerSubscriber()) * Math.max(1, o.subscribers());
-            publisher.run(o.publishers(), o.rate(), o.duration().toNanos(), window,
-                    () -> groups.stream().mapToLong(Group::delivered).sum());
-            long[] published = publisher.published();
-            long expected = 0;
-            for (int c = 0; c < o.channels(); c++) {
-                expected += published[c] * perChannel[c];
-            }
-            long drainEnd = System.nanoTime() + o.drain().toNanos();
-            while (System.nanoTime() < drainEnd && groups.stream().mapToLong(Group::delivered).sum() < expected) {
-                Thread.sleep(10);
-            }
+            publisher.run(o.publishers(), o.rate(), o.duration().toNanos(), window, delivered);
+            long expected = expected(publisher, perChannel);
+            awaitDeliveries(delivered, expected, o.drain());
             // Workers report progress every 20 ms: give the last report time to arrive before reading CPU.
             long t1 = System.nanoTime();
             long cpu1 = probe.cpuNanos();
@@ -144,14 +146,33 @@ public final class Runner {
             // 4. Check and add up.
             List<GroupResult> results = new ArrayList<>();
             for (Group g : groups) {
-                results.add(g.finish(published));
+                results.add(g.finish(publisher.published()));
             }
             return result(o, warnings, loadAverage, connectSeconds, memory0, heap0, memory1, heap1, idleRate,
-                    publisher, expected, t0, t1, cpu0, cpu1, bench0, bench1, pauses, results, groups.size());
+                    publisher, expected, warmupDeliveries, publishStart, t0, t1, cpu0, cpu1, bench0, bench1, pauses,
+                    results, groups.size());
         } finally {
             for (Group g : groups) {
                 g.close();
             }
+        }
+    }
+
+    /** Deliveries the messages published so far owe the subscribers. */
+    private static long expected(Publisher publisher, int[] perChannel) {
+        long[] published = publisher.published();
+        long expected = 0;
+        for (int c = 0; c < perChannel.length; c++) {
+            expected += published[c] * perChannel[c];
+        }
+        return expected;
+    }
+
+    private static void awaitDeliveries(LongSupplier delivered, long expected, Duration drain)
+            throws InterruptedException {
+        long drainEnd = System.nanoTime() + drain.toNanos();
+        while (System.nanoTime() < drainEnd && delivered.getAsLong() < expected) {
+            Thread.sleep(10);
         }
     }
 
@@ -183,7 +204,8 @@ public final class Runner {
     @SuppressWarnings("checkstyle:ParameterNumber")
     private static RunResult result(Options o, List<String> warnings, String loadAverage, double connectSeconds,
                                     long[] memory0, long heap0, long[] memory1, long heap1, double idleRate,
-                                    Publisher publisher, long expected, long t0, long t1, long cpu0, long cpu1,
+                                    Publisher publisher, long expected, long warmupDeliveries,
+                                    long publishStart, long t0, long t1, long cpu0, long cpu1,
                                     long bench0, long bench1, double @Nullable [] pauses, List<GroupResult> results,
                                     int processes) throws DataFormatException {
         double seconds = (t1 - t0) / 1e9;
@@ -245,7 +267,9 @@ public final class Runner {
         RunResult.Wire wire = new RunResult.Wire(bytesIn, bytesOut, bytesIn / perDelivery, bytesOut / perDelivery,
                 (bytesIn + bytesOut) / perDelivery, requests, requests / perDelivery,
                 // Polling asks again all the time; a stream asks once per connection, so only its reconnects recur.
-                seconds <= 0 ? 0 : (o.transport().polling() ? requests : reconnects) / seconds * 3600,
+                // Counted over the warm-up too, like the requests.
+                t1 <= publishStart ? 0
+                        : (o.transport().polling() ? requests : reconnects) / ((t1 - publishStart) / 1e9) * 3600,
                 published == 0 ? 0 : (double) (publisher.bytesOut() + publisher.bytesIn()) / published);
 
         boolean ok = duplicates == 0 && outOfOrder == 0 && missing == 0 && unexpected == 0 && resets == 0
@@ -261,8 +285,9 @@ public final class Runner {
         double runNanos = t1 - t0;
         double cpuRun = cpu1 - cpu0;
         double serverCpuPercent = cpu0 < 0 ? -1 : cpuRun / runNanos * 100;
-        double cpuPerDelivery = cpu0 < 0 || delivered == 0 ? -1
-                : Math.max(0, cpuRun - idleRate * runNanos) / delivered / 1000;
+        long measured = delivered - warmupDeliveries;
+        double cpuPerDelivery = cpu0 < 0 || measured <= 0 ? -1
+                : Math.max(0, cpuRun - idleRate * runNanos) / measured / 1000;
         if (serverCpuPercent > 95) {
             warnings.add("the server was CPU-bound (" + Math.round(serverCpuPercent) + "% of a core)");
         }
@@ -275,10 +300,10 @@ public final class Runner {
             warnings.add("a GC pause of " + gcMax + " ms (over 5 ms)");
         }
         // RSS can shrink a little between readings (malloc trimming); growth below zero counts as none.
-        boolean measured = memory0[0] >= 0 && connected > 0;
-        double memoryPer = !measured ? -1 : o.heapPretouched() ? Math.max(0, rssPer) + Math.max(0, heapPer)
+        boolean memoryMeasured = memory0[0] >= 0 && connected > 0;
+        double memoryPer = !memoryMeasured ? -1 : o.heapPretouched() ? Math.max(0, rssPer) + Math.max(0, heapPer)
                 : rssPer;
-        String memoryMethod = !measured ? "not measured" : o.heapPretouched()
+        String memoryMethod = !memoryMeasured ? "not measured" : o.heapPretouched()
                 ? "RSS growth (heap pre-touched: native memory) + live heap growth after full GC" : "RSS growth";
         RunResult.Server server = new RunResult.Server(o.serverPid(), idleRate * 100, serverCpuPercent,
                 cpuPerDelivery, memoryPer, memoryMethod, memory0[0], memory1[0], rssPer, memory0[1], memory1[1], pssPer,
@@ -307,8 +332,8 @@ public final class Runner {
         return new RunResult(o.name(), o.scenario(), o.kind().name().toLowerCase(java.util.Locale.ROOT),
                 "http://" + o.host() + ":" + o.port(), o.transport().wireName(), o.subscribers(), o.channels(),
                 o.rate() > 0 ? trim(o.rate()) : "max", o.payloadBytes(), seconds, connect, published, expected,
-                delivered, seconds > 0 ? delivered / seconds : 0, latency, wire, check, server, bench, environment,
-                warnings);
+                delivered, warmupDeliveries, seconds > 0 ? measured / seconds : 0, latency, wire, check, server, bench,
+                environment, warnings);
     }
 
     static String trim(double rate) {

@@ -55,7 +55,8 @@ class BrokenStreamIT {
     void detectsLossDuplicatesAndReordering() throws Exception {
         RunResult r = Runner.run(new Runner.Options("broken", "broken", ServerKind.HERALD, "127.0.0.1",
                 listener.getLocalPort(), 0, null, false, false, Transport.SSE, 2, 1, 20, 4, 32,
-                java.time.Duration.ofMillis(1000), java.time.Duration.ofMillis(50), java.time.Duration.ofSeconds(2),
+                java.time.Duration.ZERO, java.time.Duration.ofMillis(1000), java.time.Duration.ofMillis(50),
+                java.time.Duration.ofSeconds(2),
                 1000, 5, 100, 1, 10, 1, 1, List.of(), "test"));
 
         assertThat(r.published()).isGreaterThanOrEqualTo(9);

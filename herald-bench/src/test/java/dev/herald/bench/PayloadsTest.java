@@ -17,6 +17,20 @@ class PayloadsTest {
     }
 
     @Test
+    void marksWarmUpMessages() {
+        long[] parsed = new long[3];
+
+        assertThat(Payloads.parse(Payloads.encode(7, 99L, 64, true), 0, 64, parsed)).isTrue();
+        assertThat(parsed).containsExactly(7, 99L, 1);
+        assertThat(Payloads.parse(Payloads.encode(7, 99L, 64, false), 0, 64, parsed)).isTrue();
+        assertThat(parsed).containsExactly(7, 99L, 0);
+        // No padding at all: not a warm-up message, and no read past the end.
+        byte[] bare = "7 99 ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        assertThat(Payloads.parse(bare, 0, bare.length, parsed)).isTrue();
+        assertThat(parsed[2]).isZero();
+    }
+
+    @Test
     void growsPastTheSizeRatherThanTruncateTheNumbers() {
         assertThat(Payloads.encode(1234567, 1234567890123L, 4).length).isGreaterThan(4);
     }
