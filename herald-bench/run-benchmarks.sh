@@ -85,9 +85,10 @@ herald_starts=0
 start_herald() {
   herald_starts=$((herald_starts + 1))
   gc_log=$out/herald-gc-$herald_starts.log
+  # safepoint: the JVM's record of how long each stop held the application (the bench's pause figure).
   # shellcheck disable=SC2086
-  taskset -c 0 "$JAVA_HOME/bin/java" $HERALD_JVM -Xlog:gc*:file="$gc_log::filecount=0" -jar "$HERALD_JAR" serve \
-    --port $HERALD_PORT --io-threads 1 > "$out/herald.log" 2>&1 &
+  taskset -c 0 "$JAVA_HOME/bin/java" $HERALD_JVM -Xlog:gc*,safepoint:file="$gc_log::filecount=0" \
+    -jar "$HERALD_JAR" serve --port $HERALD_PORT --io-threads 1 > "$out/herald.log" 2>&1 &
   server_pid=$!
   pids+=("$server_pid")
   for _ in $(seq 100); do

@@ -200,7 +200,7 @@ public final class BenchMain implements Runnable {
     static void print(RunResult r) {
         System.out.printf(Locale.ROOT, "%-34s %7.0f deliv/s  p50 %6d  p99 %7d  p99.9 %7d  max %7d µs | "
                         + "CPU %6s µs/deliv (server %s%%) | %6s B/deliv | %5s req/deliv | mem %6s B/conn"
-                        + " | GC max %s ms"
+                        + " | pause max %s ms (GC gross %s)"
                         + " | connect %s/s | bench %s%%%s | %s%n",
                 r.name(), r.deliveriesPerSecond(), r.latency().p50(), r.latency().p99(), r.latency().p999(),
                 r.latency().max(), HtmlReport.fmt(r.serverStats().cpuMicrosPerDelivery()),
@@ -208,6 +208,8 @@ public final class BenchMain implements Runnable {
                 HtmlReport.fmt(r.wire().requestsPerDelivery()),
                 HtmlReport.fmt(r.serverStats().memoryPerConnectionBytes()),
                 r.serverStats().gcMaxPauseMillis() == null ? "–" : HtmlReport.fmt(r.serverStats().gcMaxPauseMillis()),
+                r.serverStats().gcMaxGrossPauseMillis() == null ? "–"
+                        : HtmlReport.fmt(r.serverStats().gcMaxGrossPauseMillis()),
                 HtmlReport.fmt(r.connect().perSecond()), HtmlReport.fmt(r.bench().cpuPercent()),
                 r.bench().saturated() ? " SATURATED" : "",
                 r.check().ok() ? "check ok" : String.join("; ", r.warnings()));

@@ -108,7 +108,9 @@ public final class HtmlReport {
                 .append("<th>subs</th><th>ch</th><th>rate/ch</th><th>deliv/s</th><th>p50</th><th>p99</th>")
                 .append("<th>p99.9</th><th>max</th><th>CPU µs/deliv</th><th>server CPU %</th><th>B/deliv</th>")
                 .append("<th>req/deliv</th><th>mem B/conn</th><th>RSS B/conn</th><th>heap B/conn</th>")
-                .append("<th>GC max ms</th>")
+                .append("<th title=\"longest stop of the application: the JVM's safepoint total when logged\">")
+                .append("pause max ms</th><th title=\"Shenandoah's gross pause: adds the wait for the VM thread's ")
+                .append("turn on the CPU, while the application runs\">GC gross ms</th>")
                 .append("<th>connect/s</th><th>bench CPU %</th><th class=l>check</th></tr>\n");
         for (RunResult r : runs) {
             boolean bad = !r.check().ok() || r.bench().saturated();
@@ -128,6 +130,8 @@ public final class HtmlReport {
                     .append(fmt(r.serverStats().heapPerConnectionBytes())).append("</td><td>")
                     .append(r.serverStats().gcMaxPauseMillis() == null ? "–"
                             : fmt(r.serverStats().gcMaxPauseMillis()))
+                    .append("</td><td>").append(r.serverStats().gcMaxGrossPauseMillis() == null ? "–"
+                            : fmt(r.serverStats().gcMaxGrossPauseMillis()))
                     .append("</td><td>").append(fmt(r.connect().perSecond())).append("</td><td>")
                     .append(fmt(r.bench().cpuPercent())).append(r.bench().saturated() ? " ⚠" : "")
                     .append("</td><td class=l>")

@@ -65,7 +65,11 @@ public record RunResult(
      * connecting to all connected and idle, divided by connections. For a JVM whose heap is pre-touched
      * ({@code -Xms = -Xmx, -XX:+AlwaysPreTouch}) the heap is all resident before the first connection, so RSS
      * growth is native memory only and {@code memoryPerConnectionBytes} adds the live heap growth after a full GC;
-     * otherwise it is the RSS growth ({@code memoryMethod} says which).
+     * otherwise it is the RSS growth ({@code memoryMethod} says which). Pauses come from the server's GC log:
+     * with its {@code safepoint} tag, {@code gcPauses} and {@code gcMaxPauseMillis} count every stop of the
+     * application (GC or not) by the JVM's safepoint total ({@code gcPauseMethod} "safepoint total"); else each
+     * GC pause line ("gc log"). {@code gcMaxGrossPauseMillis} is Shenandoah's gross figure, which adds the wait
+     * for the VM thread to be scheduled, while the application runs on.
      */
     public record Server(long pid, double idleCpuPercent, double cpuPercent, double cpuMicrosPerDelivery,
                          double memoryPerConnectionBytes, String memoryMethod,
@@ -73,6 +77,7 @@ public record RunResult(
                          long pssBaselineBytes, long pssConnectedBytes, double pssPerConnectionBytes,
                          long heapBaselineBytes, long heapConnectedBytes, double heapPerConnectionBytes,
                          @Nullable Integer gcPauses, @Nullable Double gcMaxPauseMillis,
+                         @Nullable String gcPauseMethod, @Nullable Double gcMaxGrossPauseMillis,
                          double publisherMaxLagMillis) {
     }
 

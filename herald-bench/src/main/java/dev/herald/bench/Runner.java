@@ -141,7 +141,7 @@ public final class Runner {
             long t1 = System.nanoTime();
             long cpu1 = probe.cpuNanos();
             long bench1 = benchCpu(groups);
-            double[] pauses = probe.gcPausesSince(gcMark);
+            ServerProbe.Pauses pauses = probe.gcPausesSince(gcMark);
 
             // 4. Check and add up.
             List<GroupResult> results = new ArrayList<>();
@@ -206,7 +206,8 @@ public final class Runner {
                                     long[] memory0, long heap0, long[] memory1, long heap1, double idleRate,
                                     Publisher publisher, long expected, long warmupDeliveries,
                                     long publishStart, long t0, long t1, long cpu0, long cpu1,
-                                    long bench0, long bench1, double @Nullable [] pauses, List<GroupResult> results,
+                                    long bench0, long bench1, ServerProbe.@Nullable Pauses pauses,
+                                    List<GroupResult> results,
                                     int processes) throws DataFormatException {
         double seconds = (t1 - t0) / 1e9;
         Histogram histogram = new Histogram(TimeUnit.SECONDS.toMicros(120), 3);
@@ -294,10 +295,11 @@ public final class Runner {
         double rssPer = memory0[0] < 0 || connected == 0 ? -1 : (double) (memory1[0] - memory0[0]) / connected;
         double pssPer = memory0[1] < 0 || connected == 0 ? -1 : (double) (memory1[1] - memory0[1]) / connected;
         double heapPer = heap0 < 0 || connected == 0 ? -1 : (double) (heap1 - heap0) / connected;
-        Integer gcCount = pauses == null ? null : pauses.length;
-        Double gcMax = pauses == null ? null : java.util.Arrays.stream(pauses).max().orElse(0);
+        Integer gcCount = pauses == null ? null : pauses.stops().length;
+        Double gcMax = pauses == null ? null : pauses.max();
         if (gcMax != null && gcMax > 5) {
-            warnings.add("a GC pause of " + gcMax + " ms (over 5 ms)");
+            warnings.add((pauses.fromSafepoints() ? "a safepoint pause of " : "a GC pause of ") + gcMax
+                    + " ms (over 5 ms)");
         }
         // RSS can shrink a little between readings (malloc trimming); growth below zero counts as none.
         boolean memoryMeasured = memory0[0] >= 0 && connected > 0;
@@ -308,7 +310,8 @@ public final class Runner {
         RunResult.Server server = new RunResult.Server(o.serverPid(), idleRate * 100, serverCpuPercent,
                 cpuPerDelivery, memoryPer, memoryMethod, memory0[0], memory1[0], rssPer, memory0[1], memory1[1], pssPer,
                 heap0, heap1, heapPer,
-                gcCount, gcMax, publisher.maxLagNanos() / 1e6);
+                gcCount, gcMax, pauses == null ? null : pauses.fromSafepoints() ? "safepoint total" : "gc log",
+                pauses == null || pauses.maxGross() < 0 ? null : pauses.maxGross(), publisher.maxLagNanos() / 1e6);
 
         int cores = Runtime.getRuntime().availableProcessors();
         double benchPercent = (bench1 - bench0) / runNanos * 100;

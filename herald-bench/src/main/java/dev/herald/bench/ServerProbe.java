@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  * What the bench reads about the server: CPU (per-thread schedstat, i.e. utime+stime at nanosecond resolution,
  * summed over the process and its descendants, e.g. nginx's workers), memory ({@code VmRSS}, and {@code Pss} from
  * {@code smaps_rollup}, which splits shared memory such as Nchan's shared zone fairly between master and worker),
- * its own stats endpoint, and GC pauses from a {@code -Xlog:gc*} file.
+ * its own stats endpoint, and GC pauses from a {@code -Xlog:gc*,safepoint} file.
  */
 public final class ServerProbe {
 
@@ -27,10 +27,16 @@ public final class ServerProbe {
     private static final long TICK_NANOS = TimeUnit.SECONDS.toNanos(1) / 100;
     private static final Pattern PAUSE = Pattern.compile("Pause.*?(\\d+(?:\\.\\d+)?)ms\\s*$");
     /**
-     * Shenandoah's per-cycle gross pause ({@code gc+stats}: "Pause Init Mark (G)  77 us"), which includes reaching
-     * the safepoint, unlike the net figure on its {@code gc} line; the larger one counts.
+     * Shenandoah's per-cycle gross pause ({@code gc+stats}: "Pause Init Mark (G)  77 us"): from the collector's
+     * request to the pause's end, so it also holds the wait for the VM thread's turn on the CPU, during which the
+     * application still runs. On a server pinned to one core that wait reaches milliseconds.
      */
     private static final Pattern GROSS_PAUSE = Pattern.compile("Pause.*\\(G\\)\\s+(\\d+)\\s+us\\s*$");
+    /**
+     * The JVM's own record of a stop ({@code -Xlog:safepoint}): "Total" runs from the first thread told to stop
+     * (reaching the safepoint included) to the last one let go, the time the application stood still.
+     */
+    private static final Pattern SAFEPOINT = Pattern.compile("Safepoint \"[^\"]*\".*Total: (\\d+) ns");
 
     private final ServerKind kind;
     private final String host;
@@ -192,8 +198,19 @@ public final class ServerProbe {
         }
     }
 
-    /** GC pauses (milliseconds) logged since {@code mark}; null when no log was given. */
-    public double @Nullable [] gcPausesSince(long mark) {
+    /**
+     * Pauses logged since a mark, in milliseconds. {@code stops}: every safepoint's total when the log has the
+     * {@code safepoint} tag (GC pauses and every other stop; the stricter count), else each GC pause line's figure
+     * and Shenandoah's gross one. {@code maxGross}: the longest Shenandoah gross pause, -1 when none.
+     */
+    public record Pauses(double[] stops, boolean fromSafepoints, double maxGross) {
+        public double max() {
+            return java.util.Arrays.stream(stops).max().orElse(0);
+        }
+    }
+
+    /** Pauses logged since {@code mark}; null when no log was given. */
+    public @Nullable Pauses gcPausesSince(long mark) {
         if (gcLog == null || !Files.exists(gcLog)) {
             return null;
         }
@@ -201,17 +218,26 @@ public final class ServerProbe {
             byte[] all = Files.readAllBytes(gcLog);
             String added = new String(all, (int) Math.min(mark, all.length), (int) Math.max(0, all.length - mark),
                     StandardCharsets.UTF_8);
-            List<Double> pauses = new ArrayList<>();
+            List<Double> stops = new ArrayList<>();
+            List<Double> gcLines = new ArrayList<>();
+            double maxGross = -1;
             for (String line : added.split("\n")) {
+                Matcher safepoint = SAFEPOINT.matcher(line);
                 Matcher m = PAUSE.matcher(line);
                 Matcher gross = GROSS_PAUSE.matcher(line);
-                if (m.find()) {
-                    pauses.add(Double.parseDouble(m.group(1)));
+                if (safepoint.find()) {
+                    stops.add(Long.parseLong(safepoint.group(1)) / 1e6);
+                } else if (m.find()) {
+                    gcLines.add(Double.parseDouble(m.group(1)));
                 } else if (gross.find()) {
-                    pauses.add(Double.parseDouble(gross.group(1)) / 1000);
+                    double ms = Double.parseDouble(gross.group(1)) / 1000;
+                    gcLines.add(ms);
+                    maxGross = Math.max(maxGross, ms);
                 }
             }
-            return pauses.stream().mapToDouble(Double::doubleValue).toArray();
+            boolean fromSafepoints = !stops.isEmpty();
+            return new Pauses((fromSafepoints ? stops : gcLines).stream().mapToDouble(Double::doubleValue).toArray(),
+                    fromSafepoints, maxGross);
         } catch (IOException e) {
             return null;
         }
