@@ -119,8 +119,10 @@ public final class Floor {
     }
 
     /**
-     * Writes {@code waves} waves, waiting after each until the reader has drained it (so no write ever finds a
-     * full socket buffer), then for the rest of {@code intervalMillis}. Returns the bytes written so far.
+     * Writes {@code waves} waves. Paced ({@code intervalMillis > 0}), waits after each until the reader has drained
+     * it (so no write finds a full socket buffer), then for the rest of the interval. Back to back, never waits: a
+     * wait per wave would put a thread hand-off into every write of a one-socket floor. Returns the bytes written
+     * so far.
      */
     private static long waves(List<SocketChannel> writers, ByteBuffer message, long waves, long intervalMillis,
                               Drain drain, long writtenBefore) throws IOException, InterruptedException {
@@ -133,8 +135,8 @@ public final class Floor {
                     written += c.write(message);
                 }
             }
-            drain.awaitRead(written);
             if (intervalMillis > 0) {
+                drain.awaitRead(written);
                 next += TimeUnit.MILLISECONDS.toNanos(intervalMillis);
                 long pause = next - System.nanoTime();
                 if (pause > 0) {
