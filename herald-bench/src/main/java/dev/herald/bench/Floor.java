@@ -34,7 +34,6 @@ public final class Floor {
 
     /** Where each thread runs; {@code -1} leaves it to the scheduler. */
     public record Cores(int writer, int reader) {
-        public static final Cores ANY = new Cores(-1, -1);
     }
 
     /** The measured floor. {@code waveIntervalMillis} is 0 for back-to-back waves. */

@@ -67,11 +67,6 @@ public final class LiveConnections {
         return size;
     }
 
-    /** Ticks every connection. */
-    public void tick(long nowNanos) {
-        tick(nowNanos, 0, 1);
-    }
-
     /** Ticks part {@code part} of {@code parts}: the connections in the slices {@code i % parts == part}. */
     public void tick(long nowNanos, int part, int parts) {
         for (int i = part; i < SLICES; i += parts) {
