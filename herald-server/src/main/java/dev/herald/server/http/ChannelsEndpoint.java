@@ -15,7 +15,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.List;
 import java.util.Locale;
@@ -43,9 +42,8 @@ public final class ChannelsEndpoint {
         this.node = node;
     }
 
-    public void publish(ChannelHandlerContext ctx, FullHttpRequest request, ChannelId channel,
+    public void publish(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive, ChannelId channel,
                         QueryStringDecoder query) {
-        boolean keepAlive = HttpUtil.isKeepAlive(request);
         Map<String, List<String>> parameters = query.parameters();
         String event = StreamRequest.parameter(parameters, "event");
         String eventProblem = PublishOptions.eventProblem(event);
@@ -72,9 +70,7 @@ public final class ChannelsEndpoint {
         });
     }
 
-    public void history(ChannelHandlerContext ctx, FullHttpRequest request, ChannelId channel,
-                        QueryStringDecoder query) {
-        boolean keepAlive = HttpUtil.isKeepAlive(request);
+    public void history(ChannelHandlerContext ctx, boolean keepAlive, ChannelId channel, QueryStringDecoder query) {
         Map<String, List<String>> parameters = query.parameters();
         int limit = StreamRequest.intParameter(parameters, "limit", 1, MAX_LIMIT, DEFAULT_LIMIT);
         StreamPosition since = position(StreamRequest.parameter(parameters, "after"));

@@ -88,7 +88,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             return;
         }
         try {
-            route(ctx, request);
+            route(ctx, request, keepAlive);
         } catch (HttpProblem problem) {
             release(ctx.channel());
             HttpResponses.error(ctx, keepAlive, problem);
@@ -98,7 +98,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         }
     }
 
-    private void route(ChannelHandlerContext ctx, FullHttpRequest request) {
+    private void route(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) {
         QueryStringDecoder query = new QueryStringDecoder(request.uri());
         String path;
         try {
@@ -114,9 +114,9 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
                     path.substring(CHANNELS_PREFIX.length(), path.length() - MESSAGES_SUFFIX.length()));
             ChannelId channel = StreamRequest.channel(name);
             if (method.equals(HttpMethod.POST)) {
-                channels.publish(ctx, request, channel, query);
+                channels.publish(ctx, request, keepAlive, channel, query);
             } else if (method.equals(HttpMethod.GET)) {
-                channels.history(ctx, request, channel, query);
+                channels.history(ctx, keepAlive, channel, query);
             } else {
                 throw methodNotAllowed(method, "GET, POST");
             }
@@ -125,7 +125,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         if (path.startsWith(CHANNELS_PREFIX) && path.endsWith(PRESENCE_SUFFIX)
                 && path.length() > CHANNELS_PREFIX.length() + PRESENCE_SUFFIX.length()) {
             requireGet(method);
-            presence.members(ctx, request, StreamRequest.channel(QueryStringDecoder.decodeComponent(
+            presence.members(ctx, keepAlive, StreamRequest.channel(QueryStringDecoder.decodeComponent(
                     path.substring(CHANNELS_PREFIX.length(), path.length() - PRESENCE_SUFFIX.length()))));
             return;
         }
@@ -137,29 +137,29 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             case "/v1/sse" -> {
                 requireGet(method);
                 hold(ctx.channel(), "stream");
-                sse.open(ctx, request, query);
+                sse.open(ctx, request, keepAlive, query);
             }
             case "/v1/poll" -> {
                 requireGet(method);
                 hold(ctx.channel(), "poll");
-                poll.poll(ctx, request, query);
+                poll.poll(ctx, keepAlive, query);
             }
             case "/healthz" -> {
                 requireGet(method);
-                HttpResponses.json(ctx, HttpUtil.isKeepAlive(request), HttpResponseStatus.OK,
+                HttpResponses.json(ctx, keepAlive, HttpResponseStatus.OK,
                         "{\"status\":\"ok\"}".getBytes(StandardCharsets.US_ASCII));
             }
             case "/v1/stats" -> {
                 requireGet(method);
-                stats(ctx, request);
+                stats(ctx, keepAlive);
             }
-            default -> serveFile(ctx, request, path);
+            default -> serveFile(ctx, request, keepAlive, path);
         }
     }
 
-    private void stats(ChannelHandlerContext ctx, FullHttpRequest request) {
+    private void stats(ChannelHandlerContext ctx, boolean keepAlive) {
         Runtime runtime = Runtime.getRuntime();
-        HttpResponses.json(ctx, HttpUtil.isKeepAlive(request), HttpResponseStatus.OK, Json.write(g -> {
+        HttpResponses.json(ctx, keepAlive, HttpResponseStatus.OK, Json.write(g -> {
             g.writeStartObject();
             g.writeNumberField("subscriptions", node.subscriptionCount());
             g.writeNumberField("heldConnections", live.size());
@@ -169,7 +169,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         }));
     }
 
-    private void serveFile(ChannelHandlerContext ctx, FullHttpRequest request, String path) {
+    private void serveFile(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive, String path) {
         StaticFiles.File file = request.method().equals(HttpMethod.GET) ? files.get(path) : null;
         if (file == null) {
             throw new HttpProblem(HttpResponseStatus.NOT_FOUND, "not_found", "no such endpoint: "
@@ -181,7 +181,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
                 .set(HttpHeaderNames.CONTENT_TYPE, file.contentType())
                 .set(HttpHeaderNames.CACHE_CONTROL, "no-cache")
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, file.body().length);
-        HttpResponses.send(ctx, HttpUtil.isKeepAlive(request), response);
+        HttpResponses.send(ctx, keepAlive, response);
     }
 
     private static void requireGet(HttpMethod method) {

@@ -5,9 +5,7 @@ import dev.herald.core.HeraldNode;
 import dev.herald.core.Member;
 import dev.herald.server.internal.Json;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
 
 /**
  * {@code GET /v1/channels/{channel}/presence}: who is in the channel now — every connection that subscribed to it
@@ -22,8 +20,7 @@ public final class PresenceEndpoint {
         this.node = node;
     }
 
-    public void members(ChannelHandlerContext ctx, FullHttpRequest request, ChannelId channel) {
-        boolean keepAlive = HttpUtil.isKeepAlive(request);
+    public void members(ChannelHandlerContext ctx, boolean keepAlive, ChannelId channel) {
         node.presence(channel).whenComplete((snapshot, failure) -> {
             if (failure != null) {
                 HttpResponses.error(ctx, keepAlive, ChannelsEndpoint.problem(failure));

@@ -10,8 +10,6 @@ import dev.herald.server.http.HttpResponses;
 import dev.herald.server.http.StreamRequest;
 import dev.herald.server.internal.LiveConnections;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.Timer;
 import java.util.concurrent.CompletableFuture;
@@ -36,7 +34,7 @@ public final class LongPollEndpoint {
         this.timer = timer;
     }
 
-    public void poll(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query) {
+    public void poll(ChannelHandlerContext ctx, boolean keepAlive, QueryStringDecoder query) {
         StreamRequest stream = StreamRequest.parse(query,
                 StreamRequest.parameter(query.parameters(), "after"), config.maxChannelsPerRequest());
         int maxSeconds = (int) config.pollTimeoutMax().toSeconds();
@@ -44,7 +42,6 @@ public final class LongPollEndpoint {
                 (int) config.pollTimeout().toSeconds());
         int limit = StreamRequest.intParameter(query.parameters(), "limit", 1, ChannelsEndpoint.MAX_LIMIT,
                 ChannelsEndpoint.DEFAULT_LIMIT);
-        boolean keepAlive = HttpUtil.isKeepAlive(request);
         LongPollSubscriber subscriber = new LongPollSubscriber(ctx, keepAlive, stream, limit, live);
         // Removed again when the poll is done: a keep-alive connection carries many polls, and a listener left on
         // its close future per poll would keep every finished poll (and its subscriptions) alive until it closes.

@@ -17,7 +17,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.List;
@@ -42,13 +41,12 @@ public final class SseEndpoint {
     }
 
     /** Opens the stream; throws {@link dev.herald.server.http.HttpProblem} for a bad request before any byte. */
-    public void open(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query) {
+    public void open(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive, QueryStringDecoder query) {
         String cursorText = request.headers().get("Last-Event-ID");
         if (cursorText == null || cursorText.isEmpty()) {
             cursorText = StreamRequest.parameter(query.parameters(), "lastEventId");
         }
         StreamRequest stream = StreamRequest.parse(query, cursorText, config.maxChannelsPerRequest());
-        boolean keepAlive = HttpUtil.isKeepAlive(request);
         Channel channel = ctx.channel();
         SseSubscriber subscriber = new SseSubscriber(channel, live, stream.channels(), config.maxOutboundBytes(),
                 config.sseKeepAlive().toNanos());
