@@ -207,9 +207,8 @@ public final class BenchMain implements Runnable {
                 HtmlReport.fmt(r.serverStats().cpuPercent()), HtmlReport.fmt(r.wire().totalPerDelivery()),
                 HtmlReport.fmt(r.wire().requestsPerDelivery()),
                 HtmlReport.fmt(r.serverStats().memoryPerConnectionBytes()),
-                r.serverStats().gcMaxPauseMillis() == null ? "–" : HtmlReport.fmt(r.serverStats().gcMaxPauseMillis()),
-                r.serverStats().gcMaxGrossPauseMillis() == null ? "–"
-                        : HtmlReport.fmt(r.serverStats().gcMaxGrossPauseMillis()),
+                HtmlReport.fmt(r.serverStats().gcMaxPauseMillis()),
+                HtmlReport.fmt(r.serverStats().gcMaxGrossPauseMillis()),
                 HtmlReport.fmt(r.connect().perSecond()), HtmlReport.fmt(r.bench().cpuPercent()),
                 r.bench().saturated() ? " SATURATED" : "",
                 r.check().ok() ? "check ok" : String.join("; ", r.warnings()));

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A self-contained HTML page (inline CSS and SVG, no scripts, no external assets) drawn from a {@link Results}:
@@ -128,10 +129,8 @@ public final class HtmlReport {
                     .append(fmt(r.serverStats().memoryPerConnectionBytes())).append("</td><td>")
                     .append(fmt(r.serverStats().rssPerConnectionBytes())).append("</td><td>")
                     .append(fmt(r.serverStats().heapPerConnectionBytes())).append("</td><td>")
-                    .append(r.serverStats().gcMaxPauseMillis() == null ? "–"
-                            : fmt(r.serverStats().gcMaxPauseMillis()))
-                    .append("</td><td>").append(r.serverStats().gcMaxGrossPauseMillis() == null ? "–"
-                            : fmt(r.serverStats().gcMaxGrossPauseMillis()))
+                    .append(fmt(r.serverStats().gcMaxPauseMillis()))
+                    .append("</td><td>").append(fmt(r.serverStats().gcMaxGrossPauseMillis()))
                     .append("</td><td>").append(fmt(r.connect().perSecond())).append("</td><td>")
                     .append(fmt(r.bench().cpuPercent())).append(r.bench().saturated() ? " ⚠" : "")
                     .append("</td><td class=l>")
@@ -264,6 +263,11 @@ public final class HtmlReport {
             return fmt(micros / 1e3) + " ms";
         }
         return fmt(micros) + " µs";
+    }
+
+    /** {@link #fmt(double)}, or "–" for a figure that was not measured. */
+    static String fmt(@Nullable Double v) {
+        return fmt(v == null ? -1 : v.doubleValue());
     }
 
     static String fmt(double v) {
