@@ -9,7 +9,7 @@ import dev.herald.server.demo.DemoPublishers;
 import dev.herald.server.http.ChannelsEndpoint;
 import dev.herald.server.http.HeraldServerInitializer;
 import dev.herald.server.http.HttpRouter;
-import dev.herald.server.http.RequestTimeout;
+import dev.herald.server.http.HttpConnection;
 import dev.herald.server.internal.LiveConnections;
 import dev.herald.server.longpoll.LongPollEndpoint;
 import dev.herald.server.sse.SseEndpoint;
@@ -28,7 +28,6 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.util.HashedWheelTimer;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -54,8 +53,8 @@ public final class HeraldServer implements AutoCloseable {
     /** The in-memory broker, swept periodically; {@code null} with Redis, which trims and expires by itself. */
     private final @Nullable InMemoryBroker memory;
     private final EventLoopGroup group;
-    private final HashedWheelTimer timer;
     private final LiveConnections live = new LiveConnections();
+    private final LongPollEndpoint polls;
     private final ChannelGroup connections = new DefaultChannelGroup("herald", GlobalEventExecutor.INSTANCE);
     private final Channel serverChannel;
     private final ScheduledFuture<?> housekeeping;
@@ -87,13 +86,11 @@ public final class HeraldServer implements AutoCloseable {
                 : new NioEventLoopGroup(config.ioThreads(), threads);
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
                 : NioServerSocketChannel.class;
-        // One timer thread for every held poll, instead of one scheduled task per connection.
-        this.timer = new HashedWheelTimer(new DefaultThreadFactory("herald-timer", true), 100, TimeUnit.MILLISECONDS);
 
         HttpRouter router = new HttpRouter(node, live,
                 new ChannelsEndpoint(node),
                 new SseEndpoint(node, config, live),
-                new LongPollEndpoint(node, config, live, timer),
+                polls = new LongPollEndpoint(node, config),
                 new WebSocketEndpoint(node, config, live));
         int high = config.maxOutboundBytes();
         this.serverChannel = new ServerBootstrap()
@@ -110,7 +107,7 @@ public final class HeraldServer implements AutoCloseable {
                 .sync()
                 .channel();
 
-        // One task drives SSE keep-alives, WebSocket pings and ping timeouts, and request timeouts. It visits each
+        // One task drives SSE keep-alives, WebSocket pings and ping timeouts, poll and request timeouts. It visits each
         // connection every `tick` (a third of the shortest of those intervals, at most a second), one slice of the
         // connections at a time, at most every 100 ms: the keep-alives that fall due leave in small bursts.
         long shortest = Math.min(Math.min(config.sseKeepAlive().toMillis(), config.requestTimeout().toMillis()),
@@ -127,7 +124,7 @@ public final class HeraldServer implements AutoCloseable {
             int part = (int) (run % parts);
             live.tick(now, part, parts);
             if (part == 0) {
-                RequestTimeout.closeExpired(connections, now, requestTimeout);
+                HttpConnection.tickAll(connections, now, requestTimeout);
             }
             if ((run + 1) % sweepEvery == 0 && memory != null) {
                 memory.sweep();
@@ -179,9 +176,9 @@ public final class HeraldServer implements AutoCloseable {
             demo.close();
         }
         live.shutdownAll();
+        HttpConnection.shutdownAll(connections);
         awaitConnections(deadline);
         connections.close().awaitUninterruptibly(Math.max(0, remaining(deadline)), TimeUnit.NANOSECONDS);
-        timer.stop();
         node.close();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
         log.info("stopped");
@@ -189,7 +186,7 @@ public final class HeraldServer implements AutoCloseable {
 
     private void awaitConnections(long deadline) {
         // Clients that were told to reconnect close their side; wait for that, then close the rest ourselves.
-        while (remaining(deadline) > 0 && live.size() > 0) {
+        while (remaining(deadline) > 0 && live.size() + polls.held() > 0) {
             connections.newCloseFuture().awaitUninterruptibly(Math.min(50, Duration.ofNanos(remaining(deadline))
                     .toMillis() + 1), TimeUnit.MILLISECONDS);
         }

@@ -49,6 +49,7 @@ class DisconnectIT {
                         .getBytes(StandardCharsets.US_ASCII));
                 out.flush();
                 Await.until("poll held", () -> server.server().node().subscriptionCount() == 1, TestServer.TIMEOUT);
+                assertThat(stats(server).get("heldConnections").asInt()).isEqualTo(1);
             }
 
             Await.until("subscription released", () -> server.server().node().subscriptionCount() == 0,

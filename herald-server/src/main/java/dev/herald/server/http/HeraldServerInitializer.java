@@ -22,7 +22,7 @@ import io.netty.util.ReferenceCountUtil;
 
 /**
  * One pipeline per connection: HTTP/1.1 codec (bounded request line and headers), aggregator (bounded body), router.
- * The request timeout starts here; the server's housekeeping tick enforces it (see {@link RequestTimeout}).
+ * The request timeout starts here; the server's housekeeping tick enforces it (see {@link HttpConnection}).
  */
 public final class HeraldServerInitializer extends ChannelInitializer<SocketChannel> {
 
@@ -46,7 +46,7 @@ public final class HeraldServerInitializer extends ChannelInitializer<SocketChan
         all.add(channel);
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 8192));
-        RequestTimeout.start(channel);
+        HttpConnection.opened(channel);
         pipeline.addLast("aggregator", new BoundedAggregator(config.maxMessageBytes()));
         pipeline.addLast("router", router);
     }

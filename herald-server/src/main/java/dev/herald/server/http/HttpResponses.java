@@ -69,7 +69,7 @@ public final class HttpResponses {
         }
         HttpUtil.setKeepAlive(response, keepAlive);
         if (keepAlive) {
-            RequestTimeout.start(ctx.channel());
+            HttpConnection.of(ctx.channel()).answered();
             ctx.writeAndFlush(response, ctx.voidPromise());
         } else {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

@@ -7,7 +7,6 @@ import dev.herald.server.internal.LiveConnections;
 import dev.herald.server.longpoll.LongPollEndpoint;
 import dev.herald.server.sse.SseEndpoint;
 import dev.herald.server.websocket.WebSocketEndpoint;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -22,7 +21,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.util.AttributeKey;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
@@ -32,15 +30,13 @@ import org.slf4j.LoggerFactory;
  * Routes each complete request by path to its endpoint, and turns {@link HttpProblem}s into JSON errors. Shared by
  * every connection of a server.
  *
- * <p>A complete request stops the connection's request timeout until it is answered ({@link RequestTimeout}); an
- * SSE stream or a held poll is marked held, and a further request on a held connection closes it, since HTTP/1.1
- * cannot answer it before the held one.
+ * <p>A complete request stops the connection's request timeout until it is answered; an SSE stream or a long poll
+ * holds the connection, and a further request on a held connection closes it (see {@link HttpConnection}).
  */
 @ChannelHandler.Sharable
 public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private static final Logger log = LoggerFactory.getLogger(HttpRouter.class);
-    private static final AttributeKey<String> HELD = AttributeKey.valueOf("herald.held");
     private static final String CHANNELS_PREFIX = "/v1/channels/";
     private static final String MESSAGES_SUFFIX = "/messages";
     private static final String PRESENCE_SUFFIX = "/presence";
@@ -65,23 +61,14 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         this.presence = new PresenceEndpoint(node);
     }
 
-    /** Marks the connection held ({@code "stream"} or {@code "poll"}); see the class comment. */
-    public static void hold(Channel channel, String kind) {
-        channel.attr(HELD).set(kind);
-    }
-
-    /** Clears the held mark once a poll is answered. */
-    public static void release(Channel channel) {
-        channel.attr(HELD).set(null);
-    }
-
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-        if (ctx.channel().attr(HELD).get() != null) {
+        HttpConnection connection = HttpConnection.of(ctx.channel());
+        if (connection.isHeld()) {
             ctx.close();   // a pipelined request behind a held one could only be answered out of order
             return;
         }
-        RequestTimeout.stop(ctx.channel());
+        connection.requestArrived();
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         if (!request.decoderResult().isSuccess()) {
             HttpResponses.error(ctx, false, undecodable(request.decoderResult().cause()));
@@ -90,12 +77,18 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         try {
             route(ctx, request, keepAlive);
         } catch (HttpProblem problem) {
-            release(ctx.channel());
+            connection.release();
             HttpResponses.error(ctx, keepAlive, problem);
         } catch (RuntimeException e) {
-            release(ctx.channel());
+            connection.release();
             HttpResponses.error(ctx, keepAlive, ChannelsEndpoint.problem(e));
         }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        HttpConnection.of(ctx.channel()).closed();
+        ctx.fireChannelInactive();
     }
 
     private void route(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) {
@@ -136,12 +129,11 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             }
             case "/v1/sse" -> {
                 requireGet(method);
-                hold(ctx.channel(), "stream");
+                HttpConnection.of(ctx.channel()).holdStream();
                 sse.open(ctx, request, keepAlive, query);
             }
             case "/v1/poll" -> {
                 requireGet(method);
-                hold(ctx.channel(), "poll");
                 poll.poll(ctx, keepAlive, query);
             }
             case "/healthz" -> {
@@ -162,7 +154,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         HttpResponses.json(ctx, keepAlive, HttpResponseStatus.OK, Json.write(g -> {
             g.writeStartObject();
             g.writeNumberField("subscriptions", node.subscriptionCount());
-            g.writeNumberField("heldConnections", live.size());
+            g.writeNumberField("heldConnections", live.size() + poll.held());
             g.writeNumberField("heapUsedBytes", runtime.totalMemory() - runtime.freeMemory());
             g.writeNumberField("heapMaxBytes", runtime.maxMemory());
             g.writeEndObject();

@@ -5,33 +5,38 @@ import dev.herald.core.StreamPosition;
 import dev.herald.core.Subscription;
 import dev.herald.server.HeraldServerConfig;
 import dev.herald.server.http.ChannelsEndpoint;
+import dev.herald.server.http.HttpConnection;
 import dev.herald.server.http.HttpProblem;
 import dev.herald.server.http.HttpResponses;
 import dev.herald.server.http.StreamRequest;
-import dev.herald.server.internal.LiveConnections;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.util.Timer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@code GET /v1/poll?channel=a[&channel=b…][&after=CURSOR][&timeout=SECONDS][&limit=N]}: answers at once when
  * anything after the cursor exists, else holds the request until a message arrives or the timeout passes. Without
  * {@code after}, waits for the next message. Every answer carries the cursor for the next poll.
+ *
+ * <p>A held poll is an entry in the hub and its connection's {@link HttpConnection} state, nothing else: the
+ * server's housekeeping tick times it out, and the router tells it when its connection closes.
  */
 public final class LongPollEndpoint {
 
     private final HeraldNode node;
     private final HeraldServerConfig config;
-    private final LiveConnections live;
-    private final Timer timer;
+    private final AtomicInteger held = new AtomicInteger();
 
-    public LongPollEndpoint(HeraldNode node, HeraldServerConfig config, LiveConnections live, Timer timer) {
+    public LongPollEndpoint(HeraldNode node, HeraldServerConfig config) {
         this.node = node;
         this.config = config;
-        this.live = live;
-        this.timer = timer;
+    }
+
+    /** Polls being held now, i.e. not yet answered. */
+    public int held() {
+        return held.get();
     }
 
     public void poll(ChannelHandlerContext ctx, boolean keepAlive, QueryStringDecoder query) {
@@ -42,10 +47,8 @@ public final class LongPollEndpoint {
                 (int) config.pollTimeout().toSeconds());
         int limit = StreamRequest.intParameter(query.parameters(), "limit", 1, ChannelsEndpoint.MAX_LIMIT,
                 ChannelsEndpoint.DEFAULT_LIMIT);
-        LongPollSubscriber subscriber = new LongPollSubscriber(ctx, keepAlive, stream, limit, live);
-        // Removed again when the poll is done: a keep-alive connection carries many polls, and a listener left on
-        // its close future per poll would keep every finished poll (and its subscriptions) alive until it closes.
-        ctx.channel().closeFuture().addListener(subscriber);
+        LongPollSubscriber subscriber = new LongPollSubscriber(ctx, HttpConnection.of(ctx.channel()), keepAlive,
+                stream, limit, System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds), held);
 
         int count = stream.channels().size();
         @SuppressWarnings("unchecked")
@@ -70,8 +73,7 @@ public final class LongPollEndpoint {
             for (int i = 0; i < count; i++) {
                 subscriptions[i] = futures[i].join();
             }
-            subscriber.subscribed(subscriptions, timer.newTimeout(t -> subscriber.respondSoon(),
-                    Math.max(timeoutSeconds * 1000L, 0), TimeUnit.MILLISECONDS));
+            subscriber.subscribed(subscriptions);
         });
     }
 }

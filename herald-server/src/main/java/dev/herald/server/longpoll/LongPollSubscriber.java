@@ -7,63 +7,67 @@ import dev.herald.core.Reset;
 import dev.herald.core.StreamPosition;
 import dev.herald.core.Subscriber;
 import dev.herald.core.Subscription;
+import dev.herald.server.http.HttpConnection;
 import dev.herald.server.http.HttpResponses;
-import dev.herald.server.http.HttpRouter;
 import dev.herald.server.http.StreamRequest;
 import dev.herald.server.internal.Json;
-import dev.herald.server.internal.LiveConnections;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.util.Timeout;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
  * One held poll: collects what the hub offers and answers once.
  *
- * <p>Concurrency: offers arrive on publisher threads, the timeout on the timer thread, the subscribe completion on
- * whichever thread completed it; all state is guarded by this object's monitor, and the answer is written on the
- * connection's event loop. The answer goes out once the subscriptions are all in place (so every channel's cursor
+ * <p>Concurrency: offers arrive on publisher threads, the housekeeping tick on its event loop, the subscribe
+ * completion on whichever thread completed it; all state is guarded by this object's monitor, and the answer is
+ * written on the connection's event loop. The answer goes out once the subscriptions are all in place (so every channel's cursor
  * is known) and then any of: something to deliver, the timeout, a shutdown.
  *
  * <p>Ordering and memory: at most {@code limit} messages are collected. Later ones are ignored rather than refused
  * (refusing would close this poll as a slow consumer); the returned cursor stops at the last collected message of
  * each channel, so the next poll gets them.
  */
-final class LongPollSubscriber implements Subscriber, LiveConnections.Live, ChannelFutureListener {
+final class LongPollSubscriber implements Subscriber, HttpConnection.HeldRequest {
 
     private final ChannelHandlerContext ctx;
+    private final HttpConnection connection;
     private final boolean keepAlive;
     private final StreamRequest request;
     private final int limit;
-    private final LiveConnections live;
+    /** When the poll is answered with whatever there is, by {@link System#nanoTime()}. */
+    private final long deadlineNanos;
+    /** The endpoint's count of held polls, which this one is part of until it is done. */
+    private final AtomicInteger held;
     private final StreamPosition[] positions;
     /** What to answer with; created with the first offer, since most polls answer with one message or none. */
     private @Nullable List<Message> messages;
     private @Nullable List<Reset> resets;
     private Subscription @Nullable [] subscriptions;
-    private @Nullable Timeout timeout;
     private boolean full;
     private boolean answerWanted;
     private boolean answerScheduled;
     private boolean done;
 
-    LongPollSubscriber(ChannelHandlerContext ctx, boolean keepAlive, StreamRequest request, int limit,
-                       LiveConnections live) {
+    LongPollSubscriber(ChannelHandlerContext ctx, HttpConnection connection, boolean keepAlive,
+                       StreamRequest request, int limit, long deadlineNanos, AtomicInteger held) {
         this.ctx = ctx;
+        this.connection = connection;
         this.keepAlive = keepAlive;
         this.request = request;
         this.limit = limit;
-        this.live = live;
+        this.deadlineNanos = deadlineNanos;
+        this.held = held;
         this.positions = new StreamPosition[request.channels().size()];
         if (request.cursor() != null) {
             request.cursor().positions().toArray(positions);
         }
-        live.add(this);
+        this.answerWanted = System.nanoTime() - deadlineNanos >= 0;   // timeout=0: answer once subscribed
+        held.incrementAndGet();
+        connection.hold(this);
     }
 
     @Override
@@ -97,7 +101,7 @@ final class LongPollSubscriber implements Subscriber, LiveConnections.Live, Chan
         return true;
     }
 
-    void subscribed(Subscription[] all, Timeout timer) {
+    void subscribed(Subscription[] all) {
         synchronized (this) {
             for (int i = 0; i < all.length; i++) {
                 if (positions[i] == null) {
@@ -105,7 +109,6 @@ final class LongPollSubscriber implements Subscriber, LiveConnections.Live, Chan
                 }
             }
             subscriptions = all;
-            timeout = timer;
             if (!done) {
                 answerIfReady();
                 return;
@@ -115,9 +118,16 @@ final class LongPollSubscriber implements Subscriber, LiveConnections.Live, Chan
     }
 
     /** The timeout passed or the server is shutting down: answer with whatever there is. */
-    synchronized void respondSoon() {
+    private synchronized void respondSoon() {
         answerWanted = true;
         answerIfReady();
+    }
+
+    @Override
+    public void tick(long nowNanos) {
+        if (nowNanos - deadlineNanos >= 0) {
+            respondSoon();
+        }
     }
 
     @Override
@@ -136,26 +146,23 @@ final class LongPollSubscriber implements Subscriber, LiveConnections.Live, Chan
             return;
         }
         done = true;
-        live.remove(this);
-        ctx.channel().closeFuture().removeListener(this);
-        HttpRouter.release(ctx.channel());
-        ctx.executor().execute(response);
+        held.decrementAndGet();
+        ctx.executor().execute(() -> {
+            connection.release();
+            response.run();
+        });
     }
 
     /** The connection closed: the client went away. */
     @Override
-    public void operationComplete(ChannelFuture future) {
-        abandon();
-    }
-
-    /** The client went away. */
-    void abandon() {
+    public void closed() {
         synchronized (this) {
             if (done) {
                 return;
             }
             done = true;
         }
+        held.decrementAndGet();
         release();
     }
 
@@ -181,32 +188,26 @@ final class LongPollSubscriber implements Subscriber, LiveConnections.Live, Chan
                 return;
             }
             done = true;
+            held.decrementAndGet();
             body = Json.page(ctx.alloc(), messages == null ? List.of() : messages, resets == null ? List.of() : resets,
                     new Cursor(List.of(positions)).toString(), null);
         }
         release();
-        HttpRouter.release(ctx.channel());
+        connection.release();
         HttpResponses.json(ctx, keepAlive, HttpResponseStatus.OK, body);
     }
 
     /**
-     * Drops the subscriptions, the timer and the registry entry, once done. Called without holding the monitor:
-     * closing a subscription takes the hub's lock for it, and the hub holds that lock while it calls {@link #offer}.
+     * Drops the subscriptions, once done. Called without holding the monitor: closing a subscription takes the
+     * hub's lock for it, and the hub holds that lock while it calls {@link #offer}.
      */
     private void release() {
-        Subscription[] held;
-        Timeout timer;
+        Subscription[] toClose;
         synchronized (this) {
-            held = subscriptions;
-            timer = timeout;
+            toClose = subscriptions;
         }
-        live.remove(this);
-        ctx.channel().closeFuture().removeListener(this);
-        if (timer != null) {
-            timer.cancel();
-        }
-        if (held != null) {
-            for (Subscription subscription : held) {
+        if (toClose != null) {
+            for (Subscription subscription : toClose) {
                 subscription.close();
             }
         }

@@ -1,7 +1,7 @@
 /**
  * Long polling: {@code GET /v1/poll}. A held request is a one-shot subscriber that answers on the first messages,
- * on its timeout, or on shutdown. It holds no thread: a request waits as an entry in the hub and in one shared
- * timer wheel.
+ * on its timeout, or on shutdown. It holds no thread and no timer: a request waits as an entry in the hub, reachable
+ * from its connection, whose housekeeping tick times it out.
  */
 @NullMarked
 package dev.herald.server.longpoll;

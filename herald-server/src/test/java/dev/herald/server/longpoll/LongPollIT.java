@@ -110,8 +110,10 @@ class LongPollIT {
     void answersEmptyWithTheSameCursorWhenTheTimeoutPasses() {
         String cursor = server.publish(channel, "old news");
 
+        long start = System.nanoTime();
         JsonNode answer = server.poll("channel=" + channel + "&after=" + cursor + "&timeout=1");
 
+        assertThat(System.nanoTime() - start).as("held for the whole timeout").isGreaterThanOrEqualTo(1_000_000_000L);
         assertThat(answer.get("messages").size()).isZero();
         assertThat(answer.get("resets").size()).isZero();
         assertThat(answer.get("cursor").asText()).isEqualTo(cursor);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.core.HeraldNode;
 import dev.herald.server.HeraldServerConfig;
 import dev.herald.server.http.ChannelsEndpoint;
+import dev.herald.server.http.HttpConnection;
 import dev.herald.server.http.HttpRouter;
 import dev.herald.server.internal.LiveConnections;
 import dev.herald.server.longpoll.LongPollEndpoint;
@@ -13,7 +14,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.util.HashedWheelTimer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -31,7 +31,6 @@ class WebSocketEndpointTest {
     private static final String KEY = "dGhlIHNhbXBsZSBub25jZQ==";
 
     private final HeraldNode node = HeraldNode.builder().build();
-    private final HashedWheelTimer timer = new HashedWheelTimer();
     private final HeraldServerConfig config = HeraldServerConfig.builder().port(0)
             .allowedOrigins(List.of("https://app.example.com")).build();
     private final LiveConnections live = new LiveConnections();
@@ -40,13 +39,13 @@ class WebSocketEndpointTest {
     @AfterEach
     void close() {
         channel.finishAndReleaseAll();
-        timer.stop();
         node.close();
     }
 
     private void pipeline() {
         HttpRouter router = new HttpRouter(node, live, new ChannelsEndpoint(node), new SseEndpoint(node, config, live),
-                new LongPollEndpoint(node, config, live, timer), new WebSocketEndpoint(node, config, live));
+                new LongPollEndpoint(node, config), new WebSocketEndpoint(node, config, live));
+        HttpConnection.opened(channel);
         channel.pipeline().addLast("http", new HttpServerCodec());
         channel.pipeline().addLast("aggregator", new HttpObjectAggregator(65536));
         channel.pipeline().addLast("router", router);

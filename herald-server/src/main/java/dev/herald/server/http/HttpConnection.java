@@ -1,0 +1,131 @@
+package dev.herald.server.http;
+
+import io.netty.channel.Channel;
+import io.netty.util.AttributeKey;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What the server keeps for one HTTP/1.1 connection, in a single channel attribute: since when it has waited for
+ * its next request, and what holds it (an SSE stream, or the long poll it is answering).
+ *
+ * <p><b>Request timeout</b> ({@code --request-timeout}): a connection must send a complete request within it of
+ * opening or of its last answer. A connection that is busy with a request, is held, or speaks WebSocket has no
+ * deadline. Pipelined requests (sent before the previous answer arrived) are rare and not tracked one by one: an
+ * answer starts the clock even if a later request is still being answered, so that one must finish within the
+ * timeout.
+ *
+ * <p><b>Held</b>: a further request on a held connection closes it, since HTTP/1.1 cannot answer it before the held
+ * one. A held poll is reachable from its connection, so the server needs no registration, timer or close listener
+ * per poll: {@link #tickAll} times polls out and closes idle connections, {@link #shutdownAll} answers every poll,
+ * and the router tells the poll when its connection closes.
+ *
+ * <p>The housekeeping tick visits every connection once per tick (at most a second): deadlines are checked, not
+ * scheduled, so an idle connection or a held poll costs no scheduled task, and a long-poll cycle no timer updates.
+ * A poll's timeout is therefore answered up to one tick late. Fields are volatile: the tick runs on one event loop
+ * for the connections of all of them.
+ */
+public final class HttpConnection {
+
+    /** A request that holds its connection until it is answered: a long poll. May be called from any thread. */
+    public interface HeldRequest {
+        /** The housekeeping tick; {@code nowNanos} from {@link System#nanoTime()}. Answers if its time is up. */
+        void tick(long nowNanos);
+
+        /** The server is shutting down: answer now. */
+        void shutdown();
+
+        /** The connection closed: the client went away. */
+        void closed();
+    }
+
+    private static final AttributeKey<HttpConnection> KEY = AttributeKey.valueOf("herald.http");
+    private static final long NOT_WAITING = Long.MIN_VALUE;
+    /** {@link #held} of a connection that carries an SSE stream for the rest of its life. */
+    private static final Object STREAM = new Object();
+
+    private volatile long waitingSince;
+    /** {@code null}, {@link #STREAM}, or the {@link HeldRequest} being answered. */
+    private volatile @Nullable Object held;
+
+    private HttpConnection(long now) {
+        this.waitingSince = now;
+    }
+
+    /** A connection opened: it waits for its first request from now on. */
+    public static void opened(Channel channel) {
+        channel.attr(KEY).set(new HttpConnection(System.nanoTime()));
+    }
+
+    public static HttpConnection of(Channel channel) {
+        HttpConnection connection = channel.attr(KEY).get();
+        if (connection == null) {
+            throw new IllegalStateException("not an HTTP connection of this server: " + channel);
+        }
+        return connection;
+    }
+
+    /** A complete request arrived: no deadline until it is answered. */
+    void requestArrived() {
+        waitingSince = NOT_WAITING;
+    }
+
+    /** The connection waits for its next request from now on (its last answer went out). */
+    void answered() {
+        waitingSince = System.nanoTime();
+    }
+
+    boolean isHeld() {
+        return held != null;
+    }
+
+    /** The connection carries an SSE stream from now on. */
+    void holdStream() {
+        held = STREAM;
+    }
+
+    /** The connection is held by {@code request} until {@link #release}. */
+    public void hold(HeldRequest request) {
+        held = request;
+    }
+
+    /** The held request was answered: the connection may carry the next one. */
+    public void release() {
+        held = null;
+    }
+
+    /** The connection closed: a held request learns that its client went away. */
+    void closed() {
+        if (held instanceof HeldRequest request) {
+            request.closed();
+        }
+    }
+
+    /**
+     * Closes each of {@code channels} that has waited for a request longer than {@code requestTimeoutNanos}, and
+     * ticks each held request.
+     */
+    public static void tickAll(Iterable<Channel> channels, long nowNanos, long requestTimeoutNanos) {
+        for (Channel channel : channels) {
+            HttpConnection connection = channel.attr(KEY).get();
+            if (connection == null) {
+                continue;   // between accept and its pipeline's set-up
+            }
+            long since = connection.waitingSince;
+            if (since != NOT_WAITING && nowNanos - since > requestTimeoutNanos) {
+                channel.close();   // no complete request in time: an idle keep-alive or a slowloris connection
+            } else if (connection.held instanceof HeldRequest request) {
+                request.tick(nowNanos);
+            }
+        }
+    }
+
+    /** The server is shutting down: every held request is answered. */
+    public static void shutdownAll(Iterable<Channel> channels) {
+        for (Channel channel : channels) {
+            HttpConnection connection = channel.attr(KEY).get();
+            if (connection != null && connection.held instanceof HeldRequest request) {
+                request.shutdown();
+            }
+        }
+    }
+}
