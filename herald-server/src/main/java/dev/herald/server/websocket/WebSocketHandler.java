@@ -36,6 +36,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.jspecify.annotations.Nullable;
@@ -59,6 +60,8 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter {
     private final Member member;
     private final WebSocketDecoderConfig decoder;
     private @Nullable WebSocketSubscriber subscriber;
+    /** Whether the UTF-8 validator and the fragment aggregator sit in front of this handler; see {@link #frame}. */
+    private boolean joinsFragments;
 
     /** {@code decoder}: the server's one frame decoder configuration, shared by every connection. */
     WebSocketHandler(HeraldNode node, HeraldServerConfig config, LiveConnections live, Member member,
@@ -85,7 +88,11 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter {
             if (msg instanceof FullHttpRequest request) {
                 handshake(ctx, request);
             } else if (msg instanceof WebSocketFrame frame && subscriber != null) {
-                frame(ctx, subscriber, frame);
+                if (!joinsFragments && !frame.isFinalFragment()) {
+                    joinFragments(ctx, frame.retain());
+                } else {
+                    frame(ctx, subscriber, frame);
+                }
             }
         } finally {
             ReferenceCountUtil.release(msg);
@@ -126,11 +133,6 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void opened(ChannelHandlerContext ctx) {
-        ChannelPipeline pipeline = ctx.pipeline();
-        // Text must be UTF-8 (1007 otherwise); fragments are joined up to the frame limit (1009 beyond).
-        pipeline.addBefore(ctx.name(), "ws-utf8", new Utf8FrameValidator(true));
-        pipeline.addBefore(ctx.name(), "ws-aggregator",
-                new WebSocketFrameAggregator(decoder.maxFramePayloadLength()));
         WebSocketSubscriber created = new WebSocketSubscriber(ctx.channel(), live, config.maxOutboundBytes(),
                 config.wsPingInterval().toNanos(), config.wsPingTimeout().toNanos());
         subscriber = created;
@@ -139,8 +141,33 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter {
                 config.wsPingTimeout().toMillis(), config.maxMessageBytes(), config.wsMaxSubscriptions()));
     }
 
+    /**
+     * The first fragment of a message split over several frames, which clients rarely send. Netty's UTF-8 validator
+     * (1007 for bad text) and fragment aggregator (the whole message up to the frame limit, 1009 beyond) go in
+     * front of this handler from now on, and the fragment goes through them. Until then a connection has neither:
+     * two handlers and their contexts on every idle WebSocket, for what this handler checks of a complete frame
+     * itself ({@link #frame}). The decoder has already refused continuations that start no message.
+     */
+    private void joinFragments(ChannelHandlerContext ctx, WebSocketFrame fragment) {
+        joinsFragments = true;
+        ChannelPipeline pipeline = ctx.pipeline();
+        Utf8FrameValidator validator = new Utf8FrameValidator(true);
+        pipeline.addBefore(ctx.name(), "ws-utf8", validator);
+        pipeline.addBefore(ctx.name(), "ws-aggregator", new WebSocketFrameAggregator(decoder.maxFramePayloadLength()));
+        try {
+            validator.channelRead(pipeline.context(validator), fragment);
+        } catch (Exception e) {
+            pipeline.fireExceptionCaught(e);
+        }
+    }
+
     private void frame(ChannelHandlerContext ctx, WebSocketSubscriber out, WebSocketFrame frame) {
         out.read();
+        if (!joinsFragments && frame instanceof TextWebSocketFrame
+                && !ByteBufUtil.isText(frame.content(), StandardCharsets.UTF_8)) {
+            out.close(CloseReason.INVALID_PAYLOAD, "text frame is not valid UTF-8");
+            return;
+        }
         if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame) {
             byte[] bytes = ByteBufUtil.getBytes(frame.content());
             ClientCommand command;

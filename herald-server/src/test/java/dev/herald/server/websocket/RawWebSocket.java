@@ -21,6 +21,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class RawWebSocket implements AutoCloseable {
 
+    static final int CONTINUATION = 0x0;
     static final int TEXT = 0x1;
     static final int BINARY = 0x2;
     static final int CLOSE = 0x8;

@@ -184,6 +184,62 @@ class WebSocketErrorsIT {
         healthyStillReceives();
     }
 
+    /**
+     * A command split over three frames, with a ping between two of them (RFC 6455 allows control frames inside a
+     * fragmented message), is one command; whole frames after it still work.
+     */
+    @Test
+    void aFragmentedCommandIsJoinedAroundControlFrames() throws Exception {
+        try (RawWebSocket raw = RawWebSocket.open(herald.port(), "/v1/ws")) {
+            assertThat(raw.status()).isEqualTo(101);
+            raw.send(RawWebSocket.TEXT, false, utf8("{\"type\":\"pi"), true);
+            raw.send(RawWebSocket.PING, true, utf8("between"), true);
+            raw.send(RawWebSocket.CONTINUATION, false, utf8("ng\",\"ref\":\"fr"), true);
+            raw.send(RawWebSocket.CONTINUATION, true, utf8("agmented\"}"), true);
+            raw.sendText("{\"type\":\"ping\",\"ref\":\"whole\"}");
+
+            assertThat(nextText(raw, RawWebSocket.TEXT)).contains("\"type\":\"connected\"");
+            assertThat(nextText(raw, RawWebSocket.PONG)).isEqualTo("between");
+            assertThat(nextText(raw, RawWebSocket.TEXT)).contains("\"type\":\"pong\"", "\"ref\":\"fragmented\"");
+            assertThat(nextText(raw, RawWebSocket.TEXT)).contains("\"type\":\"pong\"", "\"ref\":\"whole\"");
+        }
+        healthyStillReceives();
+    }
+
+    /** UTF-8 is checked across fragments: a character split between two frames is fine, a broken one is 1007. */
+    @Test
+    void invalidUtf8AcrossFragmentsClosesWith1007() throws Exception {
+        byte[] euro = "€".getBytes(StandardCharsets.UTF_8);
+        try (RawWebSocket raw = RawWebSocket.open(herald.port(), "/v1/ws")) {
+            assertThat(nextText(raw, RawWebSocket.TEXT)).contains("\"type\":\"connected\"");
+            raw.send(RawWebSocket.TEXT, false, new byte[] {'{', '"', 't', 'y', 'p', 'e', '"', ':', '"', euro[0]}, true);
+            raw.send(RawWebSocket.CONTINUATION, true, new byte[] {euro[1], euro[2], '"', '}'}, true);
+            assertThat(nextText(raw, RawWebSocket.TEXT)).contains("\"error\":\"unknown_type\"");
+
+            raw.send(RawWebSocket.TEXT, false, new byte[] {'"', euro[0]}, true);
+            raw.send(RawWebSocket.CONTINUATION, true, new byte[] {'(', '"'}, true);
+            RawWebSocket.Frame close = raw.readUntilClose();
+            assertThat(close).isNotNull();
+            assertThat(close.closeCode()).isEqualTo(1007);
+        }
+        healthyStillReceives();
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The payload of the next frame with {@code opcode}, skipping frames of other kinds. */
+    private static String nextText(RawWebSocket raw, int opcode) throws Exception {
+        while (true) {
+            RawWebSocket.Frame frame = raw.read();
+            assertThat(frame).as("the connection ended early").isNotNull();
+            if (frame.opcode() == opcode) {
+                return frame.text();
+            }
+        }
+    }
+
     @Test
     void anUnmaskedFrameClosesWith1002() throws Exception {
         try (RawWebSocket raw = RawWebSocket.open(herald.port(), "/v1/ws")) {
