@@ -11,7 +11,10 @@ import dev.herald.server.http.HttpConnection;
 import dev.herald.server.http.HttpResponses;
 import dev.herald.server.http.StreamRequest;
 import dev.herald.server.internal.Json;
+import dev.herald.server.internal.SharedBytes;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.ArrayList;
@@ -24,14 +27,28 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Concurrency: offers arrive on publisher threads, the housekeeping tick on its event loop, the subscribe
  * completion on whichever thread completed it; all state is guarded by this object's monitor, and the answer is
- * written on the connection's event loop. The answer goes out once the subscriptions are all in place (so every channel's cursor
- * is known) and then any of: something to deliver, the timeout, a shutdown.
+ * written on the connection's event loop. The answer goes out once the subscriptions are all in place (so every
+ * channel's cursor is known) and then any of: something to deliver, the timeout, a shutdown.
  *
  * <p>Ordering and memory: at most {@code limit} messages are collected. Later ones are ignored rather than refused
  * (refusing would close this poll as a slow consumer); the returned cursor stops at the last collected message of
  * each channel, so the next poll gets them.
  */
 final class LongPollSubscriber implements Subscriber, HttpConnection.HeldRequest {
+
+    /**
+     * The answer to a one-channel poll that gets exactly this message and no reset, the common case while clients
+     * keep up: its cursor is the message's position, so every such poll gets the same bytes, encoded once.
+     */
+    private static final Message.Encoding<HttpResponses.SharedJson> ONLY_MESSAGE = Message.Encoding.create(m -> {
+        ByteBuf page = Json.page(UnpooledByteBufAllocator.DEFAULT, List.of(m), List.of(), m.position().toString(),
+                null);
+        try {
+            return HttpResponses.SharedJson.of(SharedBytes.direct(ByteBufUtil.getBytes(page)));
+        } finally {
+            page.release();
+        }
+    });
 
     private final ChannelHandlerContext ctx;
     private final HttpConnection connection;
@@ -182,19 +199,28 @@ final class LongPollSubscriber implements Subscriber, HttpConnection.HeldRequest
     }
 
     private void answer() {
-        ByteBuf body;
+        @Nullable Message only;
+        ByteBuf body = null;
         synchronized (this) {
             if (done) {
                 return;
             }
             done = true;
             held.decrementAndGet();
-            body = Json.page(ctx.alloc(), messages == null ? List.of() : messages, resets == null ? List.of() : resets,
-                    new Cursor(List.of(positions)).toString(), null);
+            only = positions.length == 1 && resets == null && messages != null && messages.size() == 1
+                    && !messages.get(0).ephemeral() ? messages.get(0) : null;
+            if (only == null) {
+                body = Json.page(ctx.alloc(), messages == null ? List.of() : messages,
+                        resets == null ? List.of() : resets, new Cursor(List.of(positions)).toString(), null);
+            }
         }
         release();
         connection.release();
-        HttpResponses.json(ctx, keepAlive, HttpResponseStatus.OK, body);
+        if (only != null) {
+            HttpResponses.json(ctx, keepAlive, only.encoded(ONLY_MESSAGE));
+        } else {
+            HttpResponses.json(ctx, keepAlive, HttpResponseStatus.OK, body);
+        }
     }
 
     /**

@@ -10,6 +10,7 @@ import dev.herald.core.Subscriber;
 import dev.herald.core.Subscription;
 import dev.herald.server.internal.Json;
 import dev.herald.server.internal.LiveConnections;
+import dev.herald.server.internal.SharedBytes;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -18,7 +19,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.util.ReferenceCountUtil;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -64,10 +64,10 @@ final class SseSubscriber extends ChannelInboundHandlerAdapter implements Subscr
 
     /** A single-channel stream's event for a message as one whole HTTP chunk, shared by every subscriber. */
     private static final Message.Encoding<ByteBuf> CHUNK_WITH_ID = Message.Encoding.create(
-            m -> shared(chunk(m.encoded(SseFormat.WITH_ID))));
-    private static final ByteBuf KEEP_ALIVE = shared(chunk(SseFormat.keepAlive()));
+            m -> SharedBytes.direct(chunk(m.encoded(SseFormat.WITH_ID))));
+    private static final ByteBuf KEEP_ALIVE = SharedBytes.direct(chunk(SseFormat.keepAlive()));
     /** The zero-length chunk that ends a chunked body. */
-    private static final ByteBuf LAST_CHUNK = shared("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    private static final ByteBuf LAST_CHUNK = SharedBytes.direct("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
 
     private final Channel channel;
     private final LiveConnections live;
@@ -304,16 +304,5 @@ final class SseSubscriber extends ChannelInboundHandlerAdapter implements Subscr
         out[out.length - 2] = '\r';
         out[out.length - 1] = '\n';
         return out;
-    }
-
-    /**
-     * Bytes shared by many writes: direct memory (so a socket write needs no copy), reference-counted by its
-     * writers' {@code retainedDuplicate()}s around a count of one that is never released, and freed by the garbage
-     * collector with the message that caches it.
-     */
-    private static ByteBuf shared(byte[] bytes) {
-        ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length);
-        direct.put(bytes).flip();
-        return Unpooled.wrappedBuffer(direct);
     }
 }

@@ -95,7 +95,10 @@ class LongPollIT {
         assertThat(poll).isNotDone();
         String id = server.publish(channel, "after", "greet");
 
-        JsonNode answer = ok(poll.join());
+        HttpResponse<String> response = poll.join();
+        assertThat(response.headers().firstValue("content-type")).hasValue("application/json");
+        assertThat(response.headers().firstValue("cache-control")).hasValue("no-store");
+        JsonNode answer = ok(response);
         assertThat(answer.get("messages")).hasSize(1);
         JsonNode message = answer.get("messages").get(0);
         assertThat(message.get("channel").asText()).isEqualTo(channel);
@@ -103,6 +106,27 @@ class LongPollIT {
         assertThat(message.get("event").asText()).isEqualTo("greet");
         assertThat(message.get("data").asText()).isEqualTo("after");
         assertThat(message.get("time").isIntegralNumber()).isTrue();
+        assertThat(answer.get("cursor").asText()).isEqualTo(id);
+    }
+
+    /** Polls answered by the same one message share its encoded answer; each gets all of it, and so do later ones. */
+    @Test
+    void pollsAnsweredByTheSameMessageGetTheSameAnswer() {
+        String cursor = server.publish(channel, "before");
+        int subscribed = server.server().node().subscriptionCount();
+        List<CompletableFuture<HttpResponse<String>>> polls = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            polls.add(server.getAsync("/v1/poll?channel=" + channel + "&after=" + cursor + "&timeout=60"));
+        }
+        awaitHeld(subscribed, 3);
+        String id = server.publish(channel, "for everyone");
+
+        String first = polls.get(0).join().body();
+        assertThat(polls).allSatisfy(poll -> assertThat(poll.join().body()).isEqualTo(first));
+        assertThat(server.poll("channel=" + channel + "&after=" + cursor + "&timeout=60").toString())
+                .isEqualTo(ok(polls.get(0).join()).toString());
+        JsonNode answer = ok(polls.get(0).join());
+        assertThat(answer.get("messages").get(0).get("data").asText()).isEqualTo("for everyone");
         assertThat(answer.get("cursor").asText()).isEqualTo(id);
     }
 
