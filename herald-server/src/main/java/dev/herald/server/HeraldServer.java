@@ -107,9 +107,10 @@ public final class HeraldServer implements AutoCloseable {
                 .sync()
                 .channel();
 
-        // One task drives SSE keep-alives, WebSocket pings and ping timeouts, poll and request timeouts. It visits each
-        // connection every `tick` (a third of the shortest of those intervals, at most a second), one slice of the
-        // connections at a time, at most every 100 ms: the keep-alives that fall due leave in small bursts.
+        // One task drives SSE keep-alives, WebSocket pings and ping timeouts, poll and request timeouts. It visits
+        // each connection every `tick` (a third of the shortest of those intervals, at most a second), one slice of
+        // the connections at a time, at most every 100 ms: the keep-alives and poll answers that fall due leave in
+        // small bursts.
         long shortest = Math.min(Math.min(config.sseKeepAlive().toMillis(), config.requestTimeout().toMillis()),
                 Math.min(config.wsPingInterval().toMillis(), config.wsPingTimeout().toMillis()));
         long tick = Math.max(50, Math.min(1000, shortest / 3));
@@ -123,9 +124,7 @@ public final class HeraldServer implements AutoCloseable {
             long run = runs[0]++;
             int part = (int) (run % parts);
             live.tick(now, part, parts);
-            if (part == 0) {
-                HttpConnection.tickAll(connections, now, requestTimeout);
-            }
+            HttpConnection.tickAll(connections, now, requestTimeout, part, parts);
             if ((run + 1) % sweepEvery == 0 && memory != null) {
                 memory.sweep();
             }

@@ -19,9 +19,9 @@ import org.jspecify.annotations.Nullable;
  * per poll: {@link #tickAll} times polls out and closes idle connections, {@link #shutdownAll} answers every poll,
  * and the router tells the poll when its connection closes.
  *
- * <p>The housekeeping tick visits every connection once per tick (at most a second): deadlines are checked, not
- * scheduled, so an idle connection or a held poll costs no scheduled task, and a long-poll cycle no timer updates.
- * A poll's timeout is therefore answered up to one tick late. Fields are volatile: the tick runs on one event loop
+ * <p>The housekeeping pass visits every connection once per tick (at most a second), a part of them at a time:
+ * deadlines are checked, not scheduled, so an idle connection or a held poll costs no scheduled task, and a
+ * long-poll cycle no timer updates. A poll's timeout is therefore answered up to one tick late. Fields are volatile: the tick runs on one event loop
  * for the connections of all of them.
  */
 public final class HttpConnection {
@@ -101,11 +101,17 @@ public final class HttpConnection {
     }
 
     /**
-     * Closes each of {@code channels} that has waited for a request longer than {@code requestTimeoutNanos}, and
-     * ticks each held request.
+     * Part {@code part} of {@code parts} of a housekeeping pass: of {@code channels}, those whose identity hash
+     * falls in that part are closed if they have waited for a request longer than {@code requestTimeoutNanos}, or
+     * have their held request ticked. Parts, so that polls which started in the same second (a reconnect wave)
+     * time out in several small bursts over the tick rather than in one large one.
      */
-    public static void tickAll(Iterable<Channel> channels, long nowNanos, long requestTimeoutNanos) {
+    public static void tickAll(Iterable<Channel> channels, long nowNanos, long requestTimeoutNanos, int part,
+                               int parts) {
         for (Channel channel : channels) {
+            if (parts > 1 && Math.floorMod(System.identityHashCode(channel), parts) != part) {
+                continue;
+            }
             HttpConnection connection = channel.attr(KEY).get();
             if (connection == null) {
                 continue;   // between accept and its pipeline's set-up
