@@ -1,6 +1,7 @@
 package dev.herald.server;
 
 import static dev.herald.server.testing.TestServer.ok;
+import static dev.herald.server.testing.TestServer.readResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,7 +16,6 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 /** Clients that go away leave nothing behind, and held requests are not mistaken for idle ones. */
@@ -105,22 +105,6 @@ class DisconnectIT {
                 assertThat(readResponse(in)).startsWith("HTTP/1.1 200 OK").endsWith("{\"status\":\"ok\"}");
             }
         }
-    }
-
-    /** Reads one response with a Content-Length body. */
-    private static String readResponse(InputStream in) throws IOException {
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                throw new AssertionError("connection closed mid-response: " + head);
-            }
-            head.append((char) b);
-        }
-        String lower = head.toString().toLowerCase(Locale.ROOT);
-        int at = lower.indexOf("content-length: ");
-        int length = Integer.parseInt(lower.substring(at + 16, lower.indexOf("\r\n", at)).trim());
-        return head + new String(in.readNBytes(length), StandardCharsets.UTF_8);
     }
 
     @Test

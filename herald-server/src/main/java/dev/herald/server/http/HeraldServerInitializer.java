@@ -9,16 +9,24 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One pipeline per connection: HTTP/1.1 codec (bounded request line and headers), aggregator (bounded body), router.
@@ -51,13 +59,55 @@ public final class HeraldServerInitializer extends ChannelInitializer<SocketChan
         pipeline.addLast("router", router);
     }
 
-    /** The stock aggregator, answering an oversized body with Herald's JSON error instead of an empty 413. */
+    /**
+     * The stock aggregator, answering an oversized body with Herald's JSON error instead of an empty 413, and
+     * passing a request without a body straight on. Most requests are such GETs (every long poll), and the decoder
+     * hands each over as its head followed by an empty last content; aggregating them would cost a composite
+     * buffer, an aggregate message and a {@code Content-Length: 0} header per request.
+     */
     private static final class BoundedAggregator extends HttpObjectAggregator {
         private final int maxBytes;
+        /** The head of a request without a body, until the empty content that ends it. */
+        private @Nullable HttpRequest bodiless;
 
         BoundedAggregator(int maxBytes) {
             super(maxBytes, true);
             this.maxBytes = maxBytes;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+            if (msg instanceof HttpRequest head && !(msg instanceof HttpContent) && hasNoBody(head)) {
+                bodiless = head;
+                return;
+            }
+            HttpRequest head = bodiless;
+            if (head != null) {
+                bodiless = null;
+                if (msg instanceof LastHttpContent last && !last.content().isReadable()
+                        && last.trailingHeaders().isEmpty()) {
+                    last.release();
+                    FullHttpRequest request = new DefaultFullHttpRequest(head.protocolVersion(), head.method(),
+                            head.uri(), Unpooled.EMPTY_BUFFER, head.headers(), EmptyHttpHeaders.INSTANCE);
+                    request.setDecoderResult(head.decoderResult());
+                    ctx.fireChannelRead(request);
+                    return;
+                }
+                super.channelRead(ctx, head);   // not what the decoder sends after a bodiless head; aggregate as usual
+            }
+            super.channelRead(ctx, msg);
+        }
+
+        /**
+         * RFC 9112 §6.3: a request has a body only with a Content-Length or Transfer-Encoding. One with an
+         * {@code Expect} goes through the aggregator, which answers the expectation; so does one that failed to
+         * decode, which the aggregator passes on at once.
+         */
+        private static boolean hasNoBody(HttpRequest head) {
+            HttpHeaders headers = head.headers();
+            return head.decoderResult().isSuccess() && !headers.contains(HttpHeaderNames.CONTENT_LENGTH)
+                    && !headers.contains(HttpHeaderNames.TRANSFER_ENCODING)
+                    && !headers.contains(HttpHeaderNames.EXPECT);
         }
 
         @Override

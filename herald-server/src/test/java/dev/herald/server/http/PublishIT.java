@@ -3,6 +3,7 @@ package dev.herald.server.http;
 import static dev.herald.server.testing.TestServer.json;
 import static dev.herald.server.testing.TestServer.offset;
 import static dev.herald.server.testing.TestServer.ok;
+import static dev.herald.server.testing.TestServer.readResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,6 +11,9 @@ import dev.herald.server.testing.Await;
 import dev.herald.server.testing.SseConnection;
 import dev.herald.server.testing.SseEvent;
 import dev.herald.server.testing.TestServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -47,6 +51,46 @@ class PublishIT {
 
     private String messages() {
         return "/v1/channels/" + channel + "/messages";
+    }
+
+    /**
+     * Requests with and without a body, pipelined on one keep-alive connection, are each answered once and in
+     * order: GETs skip the body aggregator, a Content-Length body, a chunked body and an {@code Expect} go through it.
+     */
+    @Test
+    void pipelinedRequestsWithAndWithoutBodiesAreAnsweredInOrder() throws IOException {
+        String head = "Host: x\r\nContent-Type: text/plain\r\n";
+        String requests = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "POST " + messages() + " HTTP/1.1\r\n" + head + "Content-Length: 5\r\n\r\nfirst"
+                + "GET " + messages() + " HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"
+                + "POST " + messages() + " HTTP/1.1\r\n" + head + "Transfer-Encoding: chunked\r\n\r\n"
+                + "3\r\nsec\r\n3\r\nond\r\n0\r\n\r\n"
+                + "POST " + messages() + " HTTP/1.1\r\n" + head + "Expect: 100-continue\r\nContent-Length: 5\r\n\r\n"
+                + "third"
+                + "GET " + messages() + " HTTP/1.1\r\nHost: x\r\n\r\n";
+        try (Socket socket = new Socket("127.0.0.1", server.server().port())) {
+            socket.setSoTimeout((int) TestServer.TIMEOUT.toMillis());
+            socket.getOutputStream().write(requests.getBytes(StandardCharsets.US_ASCII));
+            InputStream in = socket.getInputStream();
+
+            assertThat(readResponse(in)).startsWith("HTTP/1.1 200 OK").endsWith("{\"status\":\"ok\"}");
+            assertThat(readResponse(in)).startsWith("HTTP/1.1 200 OK").contains("\"id\"");
+            assertThat(body(readResponse(in)).get("messages")).hasSize(1);
+            assertThat(readResponse(in)).startsWith("HTTP/1.1 200 OK").contains("\"id\"");
+            String afterContinue = readResponse(in);
+            if (afterContinue.startsWith("HTTP/1.1 100")) {
+                afterContinue = readResponse(in);
+            }
+            assertThat(afterContinue).startsWith("HTTP/1.1 200 OK").contains("\"id\"");
+            JsonNode history = body(readResponse(in));
+            assertThat(history.get("messages")).extracting(m -> m.get("data").asText())
+                    .containsExactly("first", "second", "third");
+        }
+    }
+
+    private static JsonNode body(String response) {
+        assertThat(response).startsWith("HTTP/1.1 200 OK");
+        return json(response.substring(response.indexOf("\r\n\r\n") + 4));
     }
 
     @Test
