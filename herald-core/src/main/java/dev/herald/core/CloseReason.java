@@ -11,7 +11,7 @@ public enum CloseReason {
     SHUTDOWN(1012, true),
     /** The client sent something that breaks the protocol. */
     PROTOCOL_ERROR(1002, false),
-    /** A WebSocket text message that is not valid UTF-8 (RFC 6455 §8.1; sent by the frame validator). */
+    /** A WebSocket text message that is not valid UTF-8 (RFC 6455 §8.1). */
     INVALID_PAYLOAD(1007, false),
     /** The client broke a policy (origin, limits). */
     POLICY_VIOLATION(1008, false),

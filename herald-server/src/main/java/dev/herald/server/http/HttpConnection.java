@@ -21,8 +21,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The housekeeping pass visits every connection once per tick (at most a second), a part of them at a time:
  * deadlines are checked, not scheduled, so an idle connection or a held poll costs no scheduled task, and a
- * long-poll cycle no timer updates. A poll's timeout is therefore answered up to one tick late. Fields are volatile: the tick runs on one event loop
- * for the connections of all of them.
+ * long-poll cycle no timer updates. A poll's timeout is therefore answered up to one tick late. Fields are
+ * volatile: the pass runs on one event loop for the connections of all of them.
  */
 public final class HttpConnection {
 
