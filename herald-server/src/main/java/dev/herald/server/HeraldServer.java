@@ -25,6 +25,7 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.ChannelGroupFuture;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -55,7 +56,11 @@ public final class HeraldServer implements AutoCloseable {
     private final EventLoopGroup group;
     private final LiveConnections live = new LiveConnections();
     private final LongPollEndpoint polls;
-    private final ChannelGroup connections = new DefaultChannelGroup("herald", GlobalEventExecutor.INSTANCE);
+    /**
+     * Every open connection, in {@link LiveConnections#SLICES} groups by identity hash, so that the housekeeping
+     * pass iterates only the slice it visits: one group would make every pass walk all connections.
+     */
+    private final ChannelGroup[] connections = new ChannelGroup[LiveConnections.SLICES];
     private final Channel serverChannel;
     private final ScheduledFuture<?> housekeeping;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -63,6 +68,9 @@ public final class HeraldServer implements AutoCloseable {
 
     private HeraldServer(HeraldServerConfig config) throws InterruptedException {
         this.config = config;
+        for (int i = 0; i < connections.length; i++) {
+            connections[i] = new DefaultChannelGroup("herald-" + i, GlobalEventExecutor.INSTANCE);
+        }
         HeraldNode.Builder nodeBuilder = HeraldNode.builder();
         if (config.redis() != null) {
             this.memory = null;
@@ -124,7 +132,9 @@ public final class HeraldServer implements AutoCloseable {
             long run = runs[0]++;
             int part = (int) (run % parts);
             live.tick(now, part, parts);
-            HttpConnection.tickAll(connections, now, requestTimeout, part, parts);
+            for (int i = part; i < connections.length; i += parts) {
+                HttpConnection.tickAll(connections[i], now, requestTimeout);
+            }
             if ((run + 1) % sweepEvery == 0 && memory != null) {
                 memory.sweep();
             }
@@ -168,16 +178,28 @@ public final class HeraldServer implements AutoCloseable {
             return;
         }
         long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
-        log.info("shutting down: {} connections, {} held", connections.size(), live.size());
+        int open = 0;
+        for (ChannelGroup slice : connections) {
+            open += slice.size();
+        }
+        log.info("shutting down: {} connections, {} held", open, live.size());
         serverChannel.close().awaitUninterruptibly();
         housekeeping.cancel(false);
         if (demo != null) {
             demo.close();
         }
         live.shutdownAll();
-        HttpConnection.shutdownAll(connections);
+        for (ChannelGroup slice : connections) {
+            HttpConnection.shutdownAll(slice);
+        }
         awaitConnections(deadline);
-        connections.close().awaitUninterruptibly(Math.max(0, remaining(deadline)), TimeUnit.NANOSECONDS);
+        ChannelGroupFuture[] closing = new ChannelGroupFuture[connections.length];
+        for (int i = 0; i < connections.length; i++) {
+            closing[i] = connections[i].close();
+        }
+        for (ChannelGroupFuture slice : closing) {
+            slice.awaitUninterruptibly(Math.max(0, remaining(deadline)), TimeUnit.NANOSECONDS);
+        }
         node.close();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
         log.info("stopped");
@@ -185,9 +207,11 @@ public final class HeraldServer implements AutoCloseable {
 
     private void awaitConnections(long deadline) {
         // Clients that were told to reconnect close their side; wait for that, then close the rest ourselves.
+        // Waking when a slice has closed, or after 50 ms, whichever is first.
+        int slice = 0;
         while (remaining(deadline) > 0 && live.size() + polls.held() > 0) {
-            connections.newCloseFuture().awaitUninterruptibly(Math.min(50, Duration.ofNanos(remaining(deadline))
-                    .toMillis() + 1), TimeUnit.MILLISECONDS);
+            connections[slice++ % connections.length].newCloseFuture().awaitUninterruptibly(Math.min(50,
+                    Duration.ofNanos(remaining(deadline)).toMillis() + 1), TimeUnit.MILLISECONDS);
         }
     }
 

@@ -41,9 +41,10 @@ public final class HeraldServerInitializer extends ChannelInitializer<SocketChan
 
     private final HeraldServerConfig config;
     private final HttpRouter router;
-    private final ChannelGroup all;
+    private final ChannelGroup[] all;
 
-    public HeraldServerInitializer(HeraldServerConfig config, HttpRouter router, ChannelGroup all) {
+    /** {@code all}: the server's connections, in slices; each connection joins the one its identity hash picks. */
+    public HeraldServerInitializer(HeraldServerConfig config, HttpRouter router, ChannelGroup[] all) {
         this.config = config;
         this.router = router;
         this.all = all;
@@ -51,7 +52,7 @@ public final class HeraldServerInitializer extends ChannelInitializer<SocketChan
 
     @Override
     protected void initChannel(SocketChannel channel) {
-        all.add(channel);
+        all[Math.floorMod(System.identityHashCode(channel), all.length)].add(channel);
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 8192));
         HttpConnection.opened(channel);

@@ -101,17 +101,11 @@ public final class HttpConnection {
     }
 
     /**
-     * Part {@code part} of {@code parts} of a housekeeping pass: of {@code channels}, those whose identity hash
-     * falls in that part are closed if they have waited for a request longer than {@code requestTimeoutNanos}, or
-     * have their held request ticked. Parts, so that polls which started in the same second (a reconnect wave)
-     * time out in several small bursts over the tick rather than in one large one.
+     * A housekeeping visit of {@code channels}: those that have waited for a request longer than
+     * {@code requestTimeoutNanos} are closed, held requests are ticked.
      */
-    public static void tickAll(Iterable<Channel> channels, long nowNanos, long requestTimeoutNanos, int part,
-                               int parts) {
+    public static void tickAll(Iterable<Channel> channels, long nowNanos, long requestTimeoutNanos) {
         for (Channel channel : channels) {
-            if (parts > 1 && Math.floorMod(System.identityHashCode(channel), parts) != part) {
-                continue;
-            }
             HttpConnection connection = channel.attr(KEY).get();
             if (connection == null) {
                 continue;   // between accept and its pipeline's set-up
