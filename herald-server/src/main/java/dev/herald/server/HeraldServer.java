@@ -9,7 +9,7 @@ import dev.herald.server.demo.DemoPublishers;
 import dev.herald.server.http.ChannelsEndpoint;
 import dev.herald.server.http.HeraldServerInitializer;
 import dev.herald.server.http.HttpRouter;
-import dev.herald.server.http.HttpConnection;
+import dev.herald.server.http.HttpConnections;
 import dev.herald.server.internal.LiveConnections;
 import dev.herald.server.longpoll.LongPollEndpoint;
 import dev.herald.server.sse.SseEndpoint;
@@ -24,13 +24,9 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.ChannelGroupFuture;
-import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -56,11 +52,7 @@ public final class HeraldServer implements AutoCloseable {
     private final EventLoopGroup group;
     private final LiveConnections live = new LiveConnections();
     private final LongPollEndpoint polls;
-    /**
-     * Every open connection, in {@link LiveConnections#SLICES} groups by identity hash, so that the housekeeping
-     * pass iterates only the slice it visits: one group would make every pass walk all connections.
-     */
-    private final ChannelGroup[] connections = new ChannelGroup[LiveConnections.SLICES];
+    private final HttpConnections connections = new HttpConnections();
     private final Channel serverChannel;
     private final ScheduledFuture<?> housekeeping;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -68,9 +60,6 @@ public final class HeraldServer implements AutoCloseable {
 
     private HeraldServer(HeraldServerConfig config) throws InterruptedException {
         this.config = config;
-        for (int i = 0; i < connections.length; i++) {
-            connections[i] = new DefaultChannelGroup("herald-" + i, GlobalEventExecutor.INSTANCE);
-        }
         HeraldNode.Builder nodeBuilder = HeraldNode.builder();
         if (config.redis() != null) {
             this.memory = null;
@@ -132,9 +121,7 @@ public final class HeraldServer implements AutoCloseable {
             long run = runs[0]++;
             int part = (int) (run % parts);
             live.tick(now, part, parts);
-            for (int i = part; i < connections.length; i += parts) {
-                HttpConnection.tickAll(connections[i], now, requestTimeout);
-            }
+            connections.tick(now, requestTimeout, part, parts);
             if ((run + 1) % sweepEvery == 0 && memory != null) {
                 memory.sweep();
             }
@@ -178,28 +165,16 @@ public final class HeraldServer implements AutoCloseable {
             return;
         }
         long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
-        int open = 0;
-        for (ChannelGroup slice : connections) {
-            open += slice.size();
-        }
-        log.info("shutting down: {} connections, {} held", open, live.size());
+        log.info("shutting down: {} connections, {} held", connections.size(), live.size());
         serverChannel.close().awaitUninterruptibly();
         housekeeping.cancel(false);
         if (demo != null) {
             demo.close();
         }
         live.shutdownAll();
-        for (ChannelGroup slice : connections) {
-            HttpConnection.shutdownAll(slice);
-        }
+        connections.shutdownHeld();
         awaitConnections(deadline);
-        ChannelGroupFuture[] closing = new ChannelGroupFuture[connections.length];
-        for (int i = 0; i < connections.length; i++) {
-            closing[i] = connections[i].close();
-        }
-        for (ChannelGroupFuture slice : closing) {
-            slice.awaitUninterruptibly(Math.max(0, remaining(deadline)), TimeUnit.NANOSECONDS);
-        }
+        connections.closeAll(Math.max(0, remaining(deadline)));
         node.close();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
         log.info("stopped");
@@ -207,11 +182,8 @@ public final class HeraldServer implements AutoCloseable {
 
     private void awaitConnections(long deadline) {
         // Clients that were told to reconnect close their side; wait for that, then close the rest ourselves.
-        // Waking when a slice has closed, or after 50 ms, whichever is first.
-        int slice = 0;
         while (remaining(deadline) > 0 && live.size() + polls.held() > 0) {
-            connections[slice++ % connections.length].newCloseFuture().awaitUninterruptibly(Math.min(50,
-                    Duration.ofNanos(remaining(deadline)).toMillis() + 1), TimeUnit.MILLISECONDS);
+            connections.awaitAllClosed(Math.min(50, Duration.ofNanos(remaining(deadline)).toMillis() + 1));
         }
     }
 

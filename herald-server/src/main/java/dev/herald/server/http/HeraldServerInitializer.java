@@ -6,7 +6,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -41,10 +40,9 @@ public final class HeraldServerInitializer extends ChannelInitializer<SocketChan
 
     private final HeraldServerConfig config;
     private final HttpRouter router;
-    private final ChannelGroup[] all;
+    private final HttpConnections all;
 
-    /** {@code all}: the server's connections, in slices; each connection joins the one its identity hash picks. */
-    public HeraldServerInitializer(HeraldServerConfig config, HttpRouter router, ChannelGroup[] all) {
+    public HeraldServerInitializer(HeraldServerConfig config, HttpRouter router, HttpConnections all) {
         this.config = config;
         this.router = router;
         this.all = all;
@@ -52,10 +50,9 @@ public final class HeraldServerInitializer extends ChannelInitializer<SocketChan
 
     @Override
     protected void initChannel(SocketChannel channel) {
-        all[Math.floorMod(System.identityHashCode(channel), all.length)].add(channel);
+        all.opened(channel);
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 8192));
-        HttpConnection.opened(channel);
         pipeline.addLast("aggregator", new BoundedAggregator(config.maxMessageBytes()));
         pipeline.addLast("router", router);
     }

@@ -16,8 +16,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Held</b>: a further request on a held connection closes it, since HTTP/1.1 cannot answer it before the held
  * one. A held poll is reachable from its connection, so the server needs no registration, timer or close listener
- * per poll: {@link #tickAll} times polls out and closes idle connections, {@link #shutdownAll} answers every poll,
- * and the router tells the poll when its connection closes.
+ * per poll: the housekeeping pass over {@link HttpConnections} times polls out and closes idle connections, a
+ * shutdown answers every poll, and the router tells the poll when its connection closes.
  *
  * <p>The housekeeping pass visits every connection once per tick (at most a second), a part of them at a time:
  * deadlines are checked, not scheduled, so an idle connection or a held poll costs no scheduled task, and a
@@ -57,7 +57,7 @@ public final class HttpConnection {
     }
 
     public static HttpConnection of(Channel channel) {
-        HttpConnection connection = channel.attr(KEY).get();
+        HttpConnection connection = find(channel);
         if (connection == null) {
             throw new IllegalStateException("not an HTTP connection of this server: " + channel);
         }
@@ -100,32 +100,25 @@ public final class HttpConnection {
         }
     }
 
-    /**
-     * A housekeeping visit of {@code channels}: those that have waited for a request longer than
-     * {@code requestTimeoutNanos} are closed, held requests are ticked.
-     */
-    public static void tickAll(Iterable<Channel> channels, long nowNanos, long requestTimeoutNanos) {
-        for (Channel channel : channels) {
-            HttpConnection connection = channel.attr(KEY).get();
-            if (connection == null) {
-                continue;   // between accept and its pipeline's set-up
-            }
-            long since = connection.waitingSince;
-            if (since != NOT_WAITING && nowNanos - since > requestTimeoutNanos) {
-                channel.close();   // no complete request in time: an idle keep-alive or a slowloris connection
-            } else if (connection.held instanceof HeldRequest request) {
-                request.tick(nowNanos);
-            }
+    /** This server's state of {@code channel}; null before its pipeline is set up. */
+    static @Nullable HttpConnection find(Channel channel) {
+        return channel.attr(KEY).get();
+    }
+
+    /** A housekeeping visit: closes the connection if it waited too long for a request, or ticks its held request. */
+    void tick(Channel channel, long nowNanos, long requestTimeoutNanos) {
+        long since = waitingSince;
+        if (since != NOT_WAITING && nowNanos - since > requestTimeoutNanos) {
+            channel.close();   // no complete request in time: an idle keep-alive or a slowloris connection
+        } else if (held instanceof HeldRequest request) {
+            request.tick(nowNanos);
         }
     }
 
-    /** The server is shutting down: every held request is answered. */
-    public static void shutdownAll(Iterable<Channel> channels) {
-        for (Channel channel : channels) {
-            HttpConnection connection = channel.attr(KEY).get();
-            if (connection != null && connection.held instanceof HeldRequest request) {
-                request.shutdown();
-            }
+    /** The server is shutting down: a held request is answered. */
+    void shutdown() {
+        if (held instanceof HeldRequest request) {
+            request.shutdown();
         }
     }
 }

@@ -75,7 +75,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             return;
         }
         try {
-            route(ctx, request, keepAlive);
+            route(ctx, connection, request, keepAlive);
         } catch (HttpProblem problem) {
             connection.release();
             HttpResponses.error(ctx, keepAlive, problem);
@@ -91,7 +91,8 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         ctx.fireChannelInactive();
     }
 
-    private void route(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) {
+    private void route(ChannelHandlerContext ctx, HttpConnection connection, FullHttpRequest request,
+                       boolean keepAlive) {
         QueryStringDecoder query = new QueryStringDecoder(request.uri());
         String path;
         try {
@@ -129,12 +130,12 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             }
             case "/v1/sse" -> {
                 requireGet(method);
-                HttpConnection.of(ctx.channel()).holdStream();
+                connection.holdStream();
                 sse.open(ctx, request, keepAlive, query);
             }
             case "/v1/poll" -> {
                 requireGet(method);
-                poll.poll(ctx, keepAlive, query);
+                poll.poll(ctx, connection, keepAlive, query);
             }
             case "/healthz" -> {
                 requireGet(method);

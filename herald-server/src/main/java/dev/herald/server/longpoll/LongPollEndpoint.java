@@ -39,7 +39,8 @@ public final class LongPollEndpoint {
         return held.get();
     }
 
-    public void poll(ChannelHandlerContext ctx, boolean keepAlive, QueryStringDecoder query) {
+    public void poll(ChannelHandlerContext ctx, HttpConnection connection, boolean keepAlive,
+                     QueryStringDecoder query) {
         StreamRequest stream = StreamRequest.parse(query,
                 StreamRequest.parameter(query.parameters(), "after"), config.maxChannelsPerRequest());
         int maxSeconds = (int) config.pollTimeoutMax().toSeconds();
@@ -47,7 +48,7 @@ public final class LongPollEndpoint {
                 (int) config.pollTimeout().toSeconds());
         int limit = StreamRequest.intParameter(query.parameters(), "limit", 1, ChannelsEndpoint.MAX_LIMIT,
                 ChannelsEndpoint.DEFAULT_LIMIT);
-        LongPollSubscriber subscriber = new LongPollSubscriber(ctx, HttpConnection.of(ctx.channel()), keepAlive,
+        LongPollSubscriber subscriber = new LongPollSubscriber(ctx, connection, keepAlive,
                 stream, limit, System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds), held);
 
         int count = stream.channels().size();
