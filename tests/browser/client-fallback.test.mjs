@@ -1,6 +1,6 @@
 // Transport choice through hostile proxies, in real Chromium against a real Herald:
 // - WebSocket refused and SSE buffered: the client falls back to long polling by itself, visibly, and loses
-//   nothing; when the proxy stops interfering it upgrades back to WebSocket, again losing nothing.
+//   nothing; when the proxy stops refusing WebSocket it upgrades back to it, again losing nothing.
 // - A connection that goes silent without closing is found by heartbeats (SSE keep-alives, WebSocket pings, the
 //   long-poll deadline) and replaced.
 import { test, before, after } from 'node:test';
@@ -46,9 +46,10 @@ test('WebSocket refused and SSE buffered: falls back to long polling, then upgra
   await client.publish(channel, 'from-the-page'); // publishing works too, over HTTP
   await client.waitForCount(51);
 
-  // The proxy stops interfering: the next upgrade probe (every 0.5-2 s here) finds WebSocket again.
+  // The proxy stops refusing WebSocket: the next upgrade probe (every 0.5-2 s here) finds it again. SSE stays
+  // buffered, so a probe cycle caught mid-way (WebSocket refused just before, SSE tried just after) cannot stop at
+  // SSE: the only way up is WebSocket.
   proxy.mode.refuseUpgrades = false;
-  proxy.mode.bufferStreams = false;
   await waitFor(async () => (await client.transport()) === 'websocket' && (await client.state()) === 'open', {
     timeoutMs: 20_000, message: async () => `the upgrade to WebSocket; ${await client.describe()}`,
   });
