@@ -84,8 +84,12 @@ public final class BenchMain implements Runnable {
         @Option(names = "--gc-log", description = "The server's -Xlog:gc file, for GC pauses during each run.")
         Path gcLog;
 
-        @Option(names = "--server-gc", negatable = true, defaultValue = "true",
-                description = "Ask a local Herald for a full GC (jcmd) before memory readings. Default: true.")
+        // A negatable option that is true by default needs fallbackValue "true" too, or picocli reads --no-server-gc
+        // as the default, i.e. true.
+        @Option(names = "--server-gc", negatable = true, defaultValue = "true", fallbackValue = "true",
+                description = "Ask a local Herald for a full GC (jcmd) before memory readings. Default: true. "
+                        + "Each request also restarts Shenandoah's learning phase (more cycles for a while): turn it "
+                        + "off where memory is not the point.")
         boolean serverGc;
 
         @Option(names = "--heap-pretouched",

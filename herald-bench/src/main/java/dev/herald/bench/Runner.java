@@ -305,8 +305,9 @@ public final class Runner {
         boolean memoryMeasured = memory0[0] >= 0 && connected > 0;
         double memoryPer = !memoryMeasured ? -1 : o.heapPretouched() ? Math.max(0, rssPer) + Math.max(0, heapPer)
                 : rssPer;
-        String memoryMethod = !memoryMeasured ? "not measured" : o.heapPretouched()
-                ? "RSS growth (heap pre-touched: native memory) + live heap growth after full GC" : "RSS growth";
+        String memoryMethod = !memoryMeasured ? "not measured" : !o.heapPretouched() ? "RSS growth"
+                : "RSS growth (heap pre-touched: native memory) + " + (o.serverGc()
+                        ? "live heap growth after full GC" : "heap growth without a full GC (garbage included)");
         RunResult.Server server = new RunResult.Server(o.serverPid(), idleRate * 100, serverCpuPercent,
                 cpuPerDelivery, memoryPer, memoryMethod, memory0[0], memory1[0], rssPer, memory0[1], memory1[1], pssPer,
                 heap0, heap1, heapPer,
