@@ -156,26 +156,29 @@ each() {   # each TITLE BENCH-ARGS...: one load point on every server
 # connection. The second gives CPU per delivery and latency in steady state: during the first, the JIT is still
 # compiling paths the small warm-up never reached (10,000-wide fan-out, the first WebSocket pings at 15 s), and
 # async-profiler put 5-11 % of Herald's samples in C2 compiler threads then. Nchan gets the same two runs.
+# Only the points that read memory ask Herald for a full GC (--server-gc, the default): each request restarts
+# Shenandoah's learning phase, a cycle per 30 % of the heap allocated, which a long-running server has left behind.
+# The other points pass --no-server-gc, so the collector runs as it would in production (docs/benchmarks.md, run 8).
 for transport in sse ws longpoll; do
   fresh_servers
   each "$BIG idle $transport connections, 1 msg/s (memory per connection; CPU per delivery)" \
     run --warmup "$LEAD" --transport $transport --load "${BIG}x1" --duration "$D" \
     --scenario "fresh server: memory per connection"
   each "$BIG $transport connections, 1 msg/s, again (steady state: CPU per delivery, latency)" \
-    run --warmup "$LEAD" --transport $transport --load "${BIG}x1" --duration "$D" \
+    run --warmup "$LEAD" --transport $transport --load "${BIG}x1" --duration "$D" --no-server-gc \
     --scenario "steady state: CPU and latency"
 done
 for transport in sse ws; do
   each "1000 $transport subscribers at 10 msg/s" \
-    run --warmup "$LEAD" --transport $transport --load 1000x10 --duration "$D"
+    run --warmup "$LEAD" --transport $transport --load 1000x10 --duration "$D" --no-server-gc
   each "1000 $transport subscribers, as fast as delivery keeps up (batching)" \
-    run --warmup "$LEAD" --transport $transport --load 1000xmax --duration "$D"
+    run --warmup "$LEAD" --transport $transport --load 1000xmax --duration "$D" --no-server-gc
 done
 each "$HUGE concurrent SSE connections on one process" \
   run --warmup "$LEAD" --transport sse --load "${HUGE}x0.2" --duration "$D" --per-process 10000
 for transport in shortpoll longpoll sse ws; do
   each "notifications: $USERS users, one event per user per minute, $transport" \
-    notifications --users "$USERS" --transport $transport --duration "$NOTIFY"
+    notifications --users "$USERS" --transport $transport --duration "$NOTIFY" --no-server-gc
 done
 
 echo "== floor again, after the runs (the machine's load drifts)"
