@@ -302,12 +302,9 @@ public final class Runner {
                     + " ms (over 5 ms)");
         }
         // RSS can shrink a little between readings (malloc trimming); growth below zero counts as none.
-        boolean memoryMeasured = memory0[0] >= 0 && connected > 0;
-        double memoryPer = !memoryMeasured ? -1 : o.heapPretouched() ? Math.max(0, rssPer) + Math.max(0, heapPer)
-                : rssPer;
-        String memoryMethod = !memoryMeasured ? "not measured" : !o.heapPretouched() ? "RSS growth"
-                : "RSS growth (heap pre-touched: native memory) + " + (o.serverGc()
-                        ? "live heap growth after full GC" : "heap growth without a full GC (garbage included)");
+        String memoryMethod = memoryMethod(memory0[0] >= 0 && connected > 0, o.heapPretouched(), o.serverGc());
+        double memoryPer = memoryMethod.startsWith("not measured") ? -1
+                : o.heapPretouched() ? Math.max(0, rssPer) + Math.max(0, heapPer) : rssPer;
         RunResult.Server server = new RunResult.Server(o.serverPid(), idleRate * 100, serverCpuPercent,
                 cpuPerDelivery, memoryPer, memoryMethod, memory0[0], memory1[0], rssPer, memory0[1], memory1[1], pssPer,
                 heap0, heap1, heapPer,
@@ -338,6 +335,22 @@ public final class Runner {
                 o.rate() > 0 ? trim(o.rate()) : "max", o.payloadBytes(), seconds, connect, published, expected,
                 delivered, warmupDeliveries, seconds > 0 ? measured / seconds : 0, latency, wire, check, server, bench,
                 environment, warnings);
+    }
+
+    /**
+     * How memory per connection is read, or why it is not. With the heap pre-touched, RSS growth is native memory
+     * only and the heap's growth has to be added; that growth counts only live data after a full GC, so without
+     * one ({@code --no-server-gc}) there is no figure rather than one inflated by garbage.
+     */
+    static String memoryMethod(boolean readable, boolean heapPretouched, boolean serverGc) {
+        if (!readable) {
+            return "not measured";
+        }
+        if (!heapPretouched) {
+            return "RSS growth";
+        }
+        return serverGc ? "RSS growth (heap pre-touched: native memory) + live heap growth after full GC"
+                : "not measured: the heap is pre-touched and no full GC was requested (--no-server-gc)";
     }
 
     static String trim(double rate) {
