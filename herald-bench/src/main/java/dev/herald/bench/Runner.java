@@ -302,9 +302,10 @@ public final class Runner {
                     + " ms (over 5 ms)");
         }
         // RSS can shrink a little between readings (malloc trimming); growth below zero counts as none.
-        String memoryMethod = memoryMethod(memory0[0] >= 0 && connected > 0, o.heapPretouched(), o.serverGc());
-        double memoryPer = memoryMethod.startsWith("not measured") ? -1
+        boolean readable = memory0[0] >= 0 && connected > 0;
+        double memoryPer = !memoryMeasured(readable, o.heapPretouched(), o.serverGc()) ? -1
                 : o.heapPretouched() ? Math.max(0, rssPer) + Math.max(0, heapPer) : rssPer;
+        String memoryMethod = memoryMethod(readable, o.heapPretouched(), o.serverGc());
         RunResult.Server server = new RunResult.Server(o.serverPid(), idleRate * 100, serverCpuPercent,
                 cpuPerDelivery, memoryPer, memoryMethod, memory0[0], memory1[0], rssPer, memory0[1], memory1[1], pssPer,
                 heap0, heap1, heapPer,
@@ -338,19 +339,24 @@ public final class Runner {
     }
 
     /**
-     * How memory per connection is read, or why it is not. With the heap pre-touched, RSS growth is native memory
-     * only and the heap's growth has to be added; that growth counts only live data after a full GC, so without
-     * one ({@code --no-server-gc}) there is no figure rather than one inflated by garbage.
+     * Whether memory per connection has a figure. With the heap pre-touched, RSS growth is native memory only and
+     * the heap's growth has to be added; that growth counts only live data after a full GC, so without one
+     * ({@code --no-server-gc}) there is no figure rather than one inflated by garbage.
      */
+    static boolean memoryMeasured(boolean readable, boolean heapPretouched, boolean serverGc) {
+        return readable && (!heapPretouched || serverGc);
+    }
+
+    /** How memory per connection is read, or why it is not (see {@link #memoryMeasured}). */
     static String memoryMethod(boolean readable, boolean heapPretouched, boolean serverGc) {
         if (!readable) {
             return "not measured";
         }
-        if (!heapPretouched) {
-            return "RSS growth";
+        if (!memoryMeasured(true, heapPretouched, serverGc)) {
+            return "not measured: the heap is pre-touched and no full GC was requested (--no-server-gc)";
         }
-        return serverGc ? "RSS growth (heap pre-touched: native memory) + live heap growth after full GC"
-                : "not measured: the heap is pre-touched and no full GC was requested (--no-server-gc)";
+        return heapPretouched ? "RSS growth (heap pre-touched: native memory) + live heap growth after full GC"
+                : "RSS growth";
     }
 
     static String trim(double rate) {

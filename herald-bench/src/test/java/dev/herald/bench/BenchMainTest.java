@@ -19,12 +19,4 @@ class BenchMainTest {
         assertThat(target("run", "--server-gc").serverGc).isTrue();
         assertThat(target("run", "--no-server-gc").serverGc).isFalse();
     }
-
-    @Test
-    void memoryPerConnection_isNotReadFromAPretouchedHeapWithoutAFullGc() {
-        assertThat(Runner.memoryMethod(true, true, true)).contains("live heap growth after full GC");
-        assertThat(Runner.memoryMethod(true, true, false)).startsWith("not measured");
-        assertThat(Runner.memoryMethod(true, false, false)).isEqualTo("RSS growth");
-        assertThat(Runner.memoryMethod(false, true, true)).isEqualTo("not measured");
-    }
 }
