@@ -21,14 +21,14 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One pipeline per connection: HTTP/1.1 codec (bounded request line and headers), aggregator (bounded body), router.
+ * One pipeline per connection: HTTP/1.1 decoder and encoder (bounded request line and headers; see
+ * {@link HttpCodec}), aggregator (bounded body), router.
  * The request timeout starts here; the server's housekeeping tick enforces it (see {@link HttpConnection}).
  */
 public final class HeraldServerInitializer extends ChannelInitializer<SocketChannel> {
@@ -52,7 +52,7 @@ public final class HeraldServerInitializer extends ChannelInitializer<SocketChan
     protected void initChannel(SocketChannel channel) {
         all.opened(channel);
         ChannelPipeline pipeline = channel.pipeline();
-        pipeline.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 8192));
+        HttpCodec.addTo(pipeline, MAX_INITIAL_LINE, MAX_HEADER_SIZE, 8192);
         pipeline.addLast("aggregator", new BoundedAggregator(config.maxMessageBytes()));
         pipeline.addLast("router", router);
     }

@@ -11,11 +11,8 @@ import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.ReadOnlyHttpHeaders;
-import io.netty.util.AsciiString;
 
 /**
  * Writes complete (non-streaming) responses, honouring the request's keep-alive. Answering a keep-alive request
@@ -28,24 +25,21 @@ public final class HttpResponses {
 
     /**
      * A {@code 200} JSON answer that many requests get as it is, e.g. every long poll answered with the same one
-     * message: its body in direct memory and its headers, both immutable, made once and sent by reference.
+     * message: encoded once, headers and all, and sent by reference (see {@link HttpCodec.Prepared}).
      */
-    public record SharedJson(ByteBuf body, HttpHeaders headers) {
-        public static SharedJson of(ByteBuf directBody) {
-            return new SharedJson(directBody, new ReadOnlyHttpHeaders(false,
-                    HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON,
-                    HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE,
-                    HttpHeaderNames.CONTENT_LENGTH, AsciiString.of(Integer.toString(directBody.readableBytes()))));
-        }
+    public static HttpCodec.Prepared sharedJson(byte[] body) {
+        return HttpCodec.Prepared.ok(body, HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON,
+                HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
     }
 
-    public static void json(ChannelHandlerContext ctx, boolean keepAlive, SharedJson answer) {
+    public static void json(ChannelHandlerContext ctx, boolean keepAlive, HttpCodec.Prepared answer) {
         if (!keepAlive) {
             json(ctx, false, HttpResponseStatus.OK, answer.body().retainedDuplicate());   // needs its own headers
             return;
         }
-        send(ctx, true, new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                answer.body().retainedDuplicate(), answer.headers(), EmptyHttpHeaders.INSTANCE));
+        if (ctx.channel().isActive()) {
+            keptAlive(ctx, answer);
+        }
     }
 
     public static void json(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, byte[] body) {
@@ -93,11 +87,15 @@ public final class HttpResponses {
         }
         // HTTP/1.1 connections persist unless a header says otherwise, so a kept-alive answer needs no header.
         if (keepAlive) {
-            HttpConnection.of(ctx.channel()).answered();
-            ctx.writeAndFlush(response, ctx.voidPromise());
+            keptAlive(ctx, response);
         } else {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    private static void keptAlive(ChannelHandlerContext ctx, Object response) {
+        HttpConnection.of(ctx.channel()).answered();
+        ctx.writeAndFlush(response, ctx.voidPromise());
     }
 }

@@ -7,11 +7,11 @@ import dev.herald.core.Reset;
 import dev.herald.core.StreamPosition;
 import dev.herald.core.Subscriber;
 import dev.herald.core.Subscription;
+import dev.herald.server.http.HttpCodec;
 import dev.herald.server.http.HttpConnection;
 import dev.herald.server.http.HttpResponses;
 import dev.herald.server.http.StreamRequest;
 import dev.herald.server.internal.Json;
-import dev.herald.server.internal.SharedBytes;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.UnpooledByteBufAllocator;
@@ -40,11 +40,11 @@ final class LongPollSubscriber implements Subscriber, HttpConnection.HeldRequest
      * The answer to a one-channel poll that gets exactly this message and no reset, the common case while clients
      * keep up: its cursor is the message's position, so every such poll gets the same bytes, encoded once.
      */
-    private static final Message.Encoding<HttpResponses.SharedJson> ONLY_MESSAGE = Message.Encoding.create(m -> {
+    private static final Message.Encoding<HttpCodec.Prepared> ONLY_MESSAGE = Message.Encoding.create(m -> {
         ByteBuf page = Json.page(UnpooledByteBufAllocator.DEFAULT, List.of(m), List.of(), m.position().toString(),
                 null);
         try {
-            return HttpResponses.SharedJson.of(SharedBytes.direct(ByteBufUtil.getBytes(page)));
+            return HttpResponses.sharedJson(ByteBufUtil.getBytes(page));
         } finally {
             page.release();
         }

@@ -8,6 +8,7 @@ import dev.herald.core.Reset;
 import dev.herald.core.StreamPosition;
 import dev.herald.core.Subscriber;
 import dev.herald.core.Subscription;
+import dev.herald.server.http.HttpCodec;
 import dev.herald.server.internal.Json;
 import dev.herald.server.internal.LiveConnections;
 import dev.herald.server.internal.SharedBytes;
@@ -149,7 +150,7 @@ final class SseSubscriber extends ChannelInboundHandlerAdapter implements Subscr
     void start(StreamPosition[] initial, long retryMillis) {
         System.arraycopy(initial, 0, positions, 0, positions.length);
         ChannelPipeline pipeline = channel.pipeline();
-        for (String name : new String[] {"aggregator", "http"}) {
+        for (String name : new String[] {"aggregator", HttpCodec.DECODER, HttpCodec.ENCODER}) {
             if (pipeline.get(name) != null) {
                 pipeline.remove(name);
             }

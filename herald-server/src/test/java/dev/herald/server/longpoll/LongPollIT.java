@@ -8,7 +8,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.server.testing.Await;
 import dev.herald.server.testing.TestServer;
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.Socket;
@@ -19,6 +21,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
@@ -282,6 +286,72 @@ class LongPollIT {
             assertThat(received).containsExactlyElementsOf(
                     IntStream.range(0, total).mapToObj(i -> "message " + i).toList());
             assertThat(receivedIds).containsExactlyElementsOf(published.join());
+        }
+    }
+
+    /**
+     * A shared answer is written past the response encoder, but still takes its place in the connection's exchange:
+     * on a kept-alive connection the answers after it match their requests, so an answer to HEAD still has no body
+     * (RFC 9110 §9.3.2), and pipelined requests get their answers in order. Read off the wire, where a body too many
+     * would show up as the next response's status line.
+     */
+    @Test
+    void sharedAnswersKeepAKeptAliveConnectionsAnswersInStepWithItsRequests() throws IOException {
+        String cursor = server.publish(channel, "before");
+        String poll = "/v1/poll?channel=" + channel + "&after=" + cursor;
+        try (Socket socket = new Socket("127.0.0.1", server.server().port())) {
+            socket.setSoTimeout((int) TestServer.TIMEOUT.toMillis());
+            OutputStream out = socket.getOutputStream();
+            InputStream in = new BufferedInputStream(socket.getInputStream());
+            int subscribed = server.server().node().subscriptionCount();
+            send(out, "GET " + poll + "&timeout=60");
+            awaitHeld(subscribed, 1);
+            String id = server.publish(channel, "shared");
+
+            RawResponse held = RawResponse.read(in, false);
+            assertThat(held.head()).isEqualTo("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+                    + "cache-control: no-store\r\ncontent-length: " + held.body().length() + "\r\n\r\n");
+            assertThat(data(json(held.body()))).containsExactly("shared");
+            assertThat(json(held.body()).get("cursor").asText()).isEqualTo(id);
+
+            // Pipelined: a HEAD, then a poll that the same shared answer answers at once. (Nothing may follow a
+            // poll before its answer: the server closes a connection that sends a request behind a held one.)
+            send(out, "HEAD " + poll, "GET " + poll + "&timeout=0");
+            RawResponse head = RawResponse.read(in, true);
+            assertThat(head.head()).startsWith("HTTP/1.1 405 Method Not Allowed\r\n").contains("content-length: ");
+            assertThat(RawResponse.read(in, false)).isEqualTo(held);
+            send(out, "HEAD " + poll, "GET /healthz");
+            assertThat(RawResponse.read(in, true)).isEqualTo(head);
+            assertThat(RawResponse.read(in, false).head()).startsWith("HTTP/1.1 200 OK\r\n");
+        }
+    }
+
+    /** Writes {@code requests} (method and target) in one go, each with a Host header and nothing else. */
+    private static void send(OutputStream out, String... requests) throws IOException {
+        StringBuilder bytes = new StringBuilder();
+        for (String request : requests) {
+            bytes.append(request).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        }
+        out.write(bytes.toString().getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+    }
+
+    /** One response as it came off the wire: the head up to its blank line, then exactly its Content-Length. */
+    private record RawResponse(String head, String body) {
+        static RawResponse read(InputStream in, boolean answersHead) throws IOException {
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                int b = in.read();
+                if (b < 0) {
+                    throw new IOException("connection closed after " + head);
+                }
+                head.append((char) b);
+            }
+            Matcher length = Pattern.compile("(?i)content-length: (\\d+)\r\n")
+                    .matcher(head);
+            assertThat(length.find()).as("content-length in %s", head).isTrue();
+            byte[] body = answersHead ? new byte[0] : in.readNBytes(Integer.parseInt(length.group(1)));
+            return new RawResponse(head.toString(), new String(body, StandardCharsets.UTF_8));
         }
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.core.HeraldNode;
 import dev.herald.server.HeraldServerConfig;
 import dev.herald.server.http.ChannelsEndpoint;
+import dev.herald.server.http.HttpCodec;
 import dev.herald.server.http.HttpConnection;
 import dev.herald.server.http.HttpRouter;
 import dev.herald.server.internal.LiveConnections;
@@ -13,7 +14,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpServerCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -46,7 +46,7 @@ class WebSocketEndpointTest {
         HttpRouter router = new HttpRouter(node, live, new ChannelsEndpoint(node), new SseEndpoint(node, config, live),
                 new LongPollEndpoint(node, config), new WebSocketEndpoint(node, config, live));
         HttpConnection.opened(channel);
-        channel.pipeline().addLast("http", new HttpServerCodec());
+        HttpCodec.addTo(channel.pipeline(), 8192, 16384, 8192);
         channel.pipeline().addLast("aggregator", new HttpObjectAggregator(65536));
         channel.pipeline().addLast("router", router);
     }
@@ -79,7 +79,8 @@ class WebSocketEndpointTest {
         assertThat(response).contains("sec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
         // The fragment aggregator and its UTF-8 validator come with the first fragmented message, not before.
         assertThat(channel.pipeline().names()).contains("ws")
-                .doesNotContain("router", "aggregator", "http", "ws-utf8", "ws-aggregator");
+                .doesNotContain("router", "aggregator", HttpCodec.DECODER, HttpCodec.ENCODER, "ws-utf8",
+                        "ws-aggregator");
 
         JsonNode connected = WsClient.parse(serverFrameText(response.substring(response.indexOf("\r\n\r\n") + 4)));
         assertThat(connected.get("type").asText()).isEqualTo("connected");
@@ -96,7 +97,8 @@ class WebSocketEndpointTest {
         String response = upgrade("https://evil.example");
         assertThat(response).startsWith("HTTP/1.1 403 Forbidden\r\n");
         assertThat(response).contains("\"error\":\"forbidden_origin\"");
-        assertThat(channel.pipeline().names()).contains("router", "http").doesNotContain("ws");
+        assertThat(channel.pipeline().names()).contains("router", HttpCodec.DECODER, HttpCodec.ENCODER)
+                .doesNotContain("ws");
     }
 
     /** The payload of one unmasked, unfragmented server frame, as text. */
