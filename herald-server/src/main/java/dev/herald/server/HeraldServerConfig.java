@@ -39,8 +39,7 @@ import static dev.herald.core.internal.Preconditions.requireArgument;
  *                               bounds above; see docs/redis.md. Its {@code toString} hides the password
  * @param wsPingInterval         how often a WebSocket is pinged, default 15 s (below common proxy idle timeouts)
  * @param wsPingTimeout          a WebSocket that answers nothing this long after a ping is closed (4009), default
- *                               10 s; a dead peer is found within interval + timeout (+ up to a second) and its
- *                               presence leaves
+ *                               10 s; a dead peer is found within interval + timeout and its presence leaves
  * @param wsMaxSubscriptions     channels one WebSocket may subscribe to at once, default
  *                               {@value #DEFAULT_WS_MAX_SUBSCRIPTIONS}; bounds the hub state one connection holds
  * @param wsCompression          offer permessage-deflate (RFC 7692), default off: it costs a deflate context per

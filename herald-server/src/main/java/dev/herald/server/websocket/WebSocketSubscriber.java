@@ -8,7 +8,6 @@ import dev.herald.core.Reset;
 import dev.herald.core.Subscriber;
 import dev.herald.core.Subscription;
 import dev.herald.server.internal.LiveConnections;
-import dev.herald.server.internal.SharedBytes;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -40,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * <p>Concurrency: the hub calls each subscription's {@link Sink} from publisher threads; a sink only appends to
  * the connection's lock-free queue and schedules one drain task on the connection's event loop. Everything else —
  * the subscription map, each sink's state, every write — is confined to that event loop, except {@link #tick},
- * which runs on the server's housekeeping thread, reads volatile timestamps and schedules writes. A drain
+ * which runs on the server's housekeeping thread and only reads volatile timestamps and schedules writes. A drain
  * writes every queued frame and flushes once, so a subscriber with several messages pending gets them in one
  * socket write; it stops while the channel is not writable and resumes when it is again.
  *
@@ -99,9 +98,6 @@ final class WebSocketSubscriber implements LiveConnections.Live {
      */
     static final int MAX_REPLAY_DELIVERIES = 10 * 1000;
 
-    /** An empty ping frame (RFC 6455 §5.5.2), the same bytes for every connection. */
-    private static final ByteBuf PING_FRAME = SharedBytes.direct(new byte[] {(byte) 0x89, 0});
-
     private static final VarHandle QUEUED_BYTES;
     private static final VarHandle QUEUED_REPLAY;
     private static final VarHandle DRAIN_SCHEDULED;
@@ -147,13 +143,7 @@ final class WebSocketSubscriber implements LiveConnections.Live {
     private volatile long closingSinceNanos;
     // Written only by tick(), which runs on the one housekeeping thread.
     private long lastPingNanos;
-    /** A ping is on its way: asked of the event loop, and not yet answered. */
-    private boolean pingRequested;
-    /** When the requested ping left (was flushed), or 0 while it has not: set on the event loop, reset by tick(). */
-    private volatile long pingSentNanos;
-    // Event loop only.
-    /** The requested ping is written, waiting to leave with the next message (see {@link #ping}). */
-    private boolean pingUnflushed;
+    private long pingSentNanos;
 
     WebSocketSubscriber(Channel channel, LiveConnections live, long maxQueuedBytes, long pingIntervalNanos,
                         long pingTimeoutNanos) {
@@ -206,7 +196,6 @@ final class WebSocketSubscriber implements LiveConnections.Live {
         sink.live = true;
         channel.writeAndFlush(text(WebSocketCodec.subscribed(sink.ref, sink.channel, subscription.start())),
                 channel.voidPromise());
-        flushed();
         sink.acked = true;
         List<DeliveryQueue.Delivery<Sink>> held = sink.held;
         sink.held = null;
@@ -320,15 +309,6 @@ final class WebSocketSubscriber implements LiveConnections.Live {
             } else {
                 channel.flush();
             }
-            flushed();
-        }
-    }
-
-    /** Everything written so far left, a waiting ping included; event loop. */
-    private void flushed() {
-        if (pingUnflushed) {
-            pingUnflushed = false;
-            pingSentNanos = System.nanoTime();
         }
     }
 
@@ -378,7 +358,6 @@ final class WebSocketSubscriber implements LiveConnections.Live {
     void send(byte[] json) {
         if (!closed && channel.isActive()) {
             channel.writeAndFlush(text(json), channel.voidPromise());
-            flushed();
         }
     }
 
@@ -410,49 +389,23 @@ final class WebSocketSubscriber implements LiveConnections.Live {
         if (closed) {
             return;
         }
-        long sent = pingSentNanos;
-        if (sent != 0) {
-            if (lastReadNanos - sent >= 0) {
+        if (pingSentNanos != 0) {
+            if (lastReadNanos - pingSentNanos >= 0) {
                 pingSentNanos = 0;
-                pingRequested = false;
-            } else if (nowNanos - sent >= pingTimeoutNanos) {
+            } else if (nowNanos - pingSentNanos >= pingTimeoutNanos) {
                 close(CloseReason.HEARTBEAT_TIMEOUT, "no answer to a ping within "
                         + pingTimeoutNanos / 1_000_000 + " ms");
                 return;
             }
-        } else if (pingRequested) {
-            channel.eventLoop().execute(this::flushPing);   // no message to ride with since the last visit
         }
-        if (!pingRequested && nowNanos - lastPingNanos >= LiveConnections.spread(this, pingIntervalNanos)) {
+        if (pingSentNanos == 0 && nowNanos - lastPingNanos >= LiveConnections.spread(this, pingIntervalNanos)) {
             lastPingNanos = nowNanos;
-            pingRequested = true;
-            channel.eventLoop().execute(this::ping);
-        }
-    }
-
-    /**
-     * Writes a ping without flushing it: it leaves with the connection's next message, in the same
-     * {@code write(2)}, or on its own at the next housekeeping visit (a second later at most) if no message came.
-     * At 10,000 subscribers of a message a second, a write of its own per ping was about 5 % of the server's CPU.
-     * The ping timeout counts from when the ping left.
-     */
-    private void ping() {
-        if (closed || !channel.isActive()) {
-            return;
-        }
-        ChannelHandlerContext out = framesOut();
-        if (out != null) {
-            out.write(PING_FRAME.retainedDuplicate(), out.voidPromise());
-        } else {
-            channel.write(new PingWebSocketFrame(Unpooled.EMPTY_BUFFER), channel.voidPromise());
-        }
-        pingUnflushed = true;
-    }
-
-    private void flushPing() {
-        if (pingUnflushed && !closed && channel.isActive()) {
-            channel.flush();
-            flushed();
+            pingSentNanos = nowNanos;
+            channel.eventLoop().execute(() -> {
+                if (!closed && channel.isActive()) {
+                    channel.writeAndFlush(new PingWebSocketFrame(Unpooled.EMPTY_BUFFER), channel.voidPromise());
+                }
+            });
         }
     }
 

@@ -62,28 +62,6 @@ class WebSocketLifecycleIT {
         }
     }
 
-    /**
-     * While messages flow, a ping that falls due leaves with the next message instead of on its own; pings still
-     * arrive, the pongs still count, and no message is lost or reordered around them.
-     */
-    @Test
-    void pingsRideWithMessagesAndAClientThatAnswersStaysConnected() {
-        try (WsHarness herald = WsHarness.start(config -> config
-                .wsPingInterval(Duration.ofMillis(100)).wsPingTimeout(Duration.ofMillis(300)))) {
-            WsClient client = herald.connected("");
-            client.subscribeAndWait("busy", null, false);
-            long deadline = System.nanoTime() + WsClient.TIMEOUT.toNanos();
-            for (int i = 0; client.pings() < 5 && System.nanoTime() < deadline; i++) {
-                herald.publish("busy", "m" + i);
-                assertThat(client.nextOfType("message").get("data").asText()).isEqualTo("m" + i);
-            }
-            assertThat(client.pings()).isGreaterThanOrEqualTo(5);
-            assertThat(client.isClosed()).isFalse();
-            client.send("{\"type\":\"ping\",\"ref\":1}");
-            assertThat(client.nextOfType("pong").get("ref").asInt()).isEqualTo(1);
-        }
-    }
-
     @Test
     void aPeerThatStopsAnsweringPingsIsClosedWith4009AndLeavesPresence() throws Exception {
         try (WsHarness herald = WsHarness.start(config -> config
