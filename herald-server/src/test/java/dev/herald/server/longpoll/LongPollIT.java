@@ -347,8 +347,7 @@ class LongPollIT {
                 }
                 head.append((char) b);
             }
-            Matcher length = Pattern.compile("(?i)content-length: (\\d+)\r\n")
-                    .matcher(head);
+            Matcher length = Pattern.compile("(?i)content-length: (\\d+)\r\n").matcher(head);
             assertThat(length.find()).as("content-length in %s", head).isTrue();
             byte[] body = answersHead ? new byte[0] : in.readNBytes(Integer.parseInt(length.group(1)));
             return new RawResponse(head.toString(), new String(body, StandardCharsets.UTF_8));
