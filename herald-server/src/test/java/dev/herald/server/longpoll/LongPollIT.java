@@ -21,8 +21,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
@@ -308,21 +306,22 @@ class LongPollIT {
             awaitHeld(subscribed, 1);
             String id = server.publish(channel, "shared");
 
-            RawResponse held = RawResponse.read(in, false);
-            assertThat(held.head()).isEqualTo("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
-                    + "cache-control: no-store\r\ncontent-length: " + held.body().length() + "\r\n\r\n");
-            assertThat(data(json(held.body()))).containsExactly("shared");
-            assertThat(json(held.body()).get("cursor").asText()).isEqualTo(id);
+            String held = TestServer.readResponse(in);
+            String body = held.substring(held.indexOf("\r\n\r\n") + 4);
+            assertThat(held).isEqualTo("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+                    + "cache-control: no-store\r\ncontent-length: " + body.length() + "\r\n\r\n" + body);
+            assertThat(data(json(body))).containsExactly("shared");
+            assertThat(json(body).get("cursor").asText()).isEqualTo(id);
 
             // Pipelined: a HEAD, then a poll that the same shared answer answers at once. (Nothing may follow a
             // poll before its answer: the server closes a connection that sends a request behind a held one.)
             send(out, "HEAD " + poll, "GET " + poll + "&timeout=0");
-            RawResponse head = RawResponse.read(in, true);
-            assertThat(head.head()).startsWith("HTTP/1.1 405 Method Not Allowed\r\n").contains("content-length: ");
-            assertThat(RawResponse.read(in, false)).isEqualTo(held);
+            String head = TestServer.readHead(in);
+            assertThat(head).startsWith("HTTP/1.1 405 Method Not Allowed\r\n").contains("content-length: ");
+            assertThat(TestServer.readResponse(in)).isEqualTo(held);
             send(out, "HEAD " + poll, "GET /healthz");
-            assertThat(RawResponse.read(in, true)).isEqualTo(head);
-            assertThat(RawResponse.read(in, false).head()).startsWith("HTTP/1.1 200 OK\r\n");
+            assertThat(TestServer.readHead(in)).isEqualTo(head);
+            assertThat(TestServer.readResponse(in)).startsWith("HTTP/1.1 200 OK\r\n").contains("content-length: ");
         }
     }
 
@@ -334,24 +333,6 @@ class LongPollIT {
         }
         out.write(bytes.toString().getBytes(StandardCharsets.US_ASCII));
         out.flush();
-    }
-
-    /** One response as it came off the wire: the head up to its blank line, then exactly its Content-Length. */
-    private record RawResponse(String head, String body) {
-        static RawResponse read(InputStream in, boolean answersHead) throws IOException {
-            StringBuilder head = new StringBuilder();
-            while (!head.toString().endsWith("\r\n\r\n")) {
-                int b = in.read();
-                if (b < 0) {
-                    throw new IOException("connection closed after " + head);
-                }
-                head.append((char) b);
-            }
-            Matcher length = Pattern.compile("(?i)content-length: (\\d+)\r\n").matcher(head);
-            assertThat(length.find()).as("content-length in %s", head).isTrue();
-            byte[] body = answersHead ? new byte[0] : in.readNBytes(Integer.parseInt(length.group(1)));
-            return new RawResponse(head.toString(), new String(body, StandardCharsets.UTF_8));
-        }
     }
 
     /** Sends a poll on a raw socket and closes it without reading the answer. */

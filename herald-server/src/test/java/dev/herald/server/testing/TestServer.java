@@ -171,6 +171,18 @@ public final class TestServer implements AutoCloseable {
 
     /** Reads one response from a raw connection (its body by Content-Length, none without): head and body, as text. */
     public static String readResponse(InputStream in) throws IOException {
+        String head = readHead(in);
+        String lower = head.toLowerCase(Locale.ROOT);
+        int at = lower.indexOf("content-length: ");
+        int length = at < 0 ? 0 : Integer.parseInt(lower.substring(at + 16, lower.indexOf("\r\n", at)).trim());
+        return head + new String(in.readNBytes(length), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Reads one response's head from a raw connection, up to and including its blank line: all there is of an
+     * answer to HEAD, whatever its Content-Length says.
+     */
+    public static String readHead(InputStream in) throws IOException {
         StringBuilder head = new StringBuilder();
         while (!head.toString().endsWith("\r\n\r\n")) {
             int b = in.read();
@@ -179,10 +191,7 @@ public final class TestServer implements AutoCloseable {
             }
             head.append((char) b);
         }
-        String lower = head.toString().toLowerCase(Locale.ROOT);
-        int at = lower.indexOf("content-length: ");
-        int length = at < 0 ? 0 : Integer.parseInt(lower.substring(at + 16, lower.indexOf("\r\n", at)).trim());
-        return head + new String(in.readNBytes(length), StandardCharsets.UTF_8);
+        return head.toString();
     }
 
     @Override
