@@ -3,7 +3,6 @@ package dev.herald.server.http;
 import dev.herald.core.ChannelId;
 import dev.herald.core.HeraldNode;
 import dev.herald.core.HeraldUnavailableException;
-import dev.herald.core.HistoryPage;
 import dev.herald.core.MalformedCursorException;
 import dev.herald.core.Payload;
 import dev.herald.core.PublishOptions;
@@ -15,10 +14,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.CompletionException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -43,14 +40,13 @@ public final class ChannelsEndpoint {
     }
 
     public void publish(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive, ChannelId channel,
-                        QueryStringDecoder query) {
-        Map<String, List<String>> parameters = query.parameters();
-        String event = StreamRequest.parameter(parameters, "event");
+                        RequestTarget query) {
+        String event = query.parameter("event");
         String eventProblem = PublishOptions.eventProblem(event);
         if (eventProblem != null) {
             throw HttpProblem.badRequest("invalid_event", eventProblem);
         }
-        boolean ephemeral = booleanParameter(parameters, "ephemeral");
+        boolean ephemeral = query.booleanParameter("ephemeral");
         Payload payload = payload(request);
         node.publish(channel, payload, new PublishOptions(event, ephemeral)).whenComplete((position, failure) -> {
             if (failure != null) {
@@ -70,10 +66,9 @@ public final class ChannelsEndpoint {
         });
     }
 
-    public void history(ChannelHandlerContext ctx, boolean keepAlive, ChannelId channel, QueryStringDecoder query) {
-        Map<String, List<String>> parameters = query.parameters();
-        int limit = StreamRequest.intParameter(parameters, "limit", 1, MAX_LIMIT, DEFAULT_LIMIT);
-        StreamPosition since = position(StreamRequest.parameter(parameters, "after"));
+    public void history(ChannelHandlerContext ctx, boolean keepAlive, ChannelId channel, RequestTarget query) {
+        int limit = query.intParameter("limit", 1, MAX_LIMIT, DEFAULT_LIMIT);
+        StreamPosition since = position(query.parameter("after"));
         node.history(channel, since, limit).whenComplete((page, failure) -> {
             if (failure != null) {
                 HttpResponses.error(ctx, keepAlive, problem(failure));
@@ -128,17 +123,6 @@ public final class ChannelsEndpoint {
             throw HttpProblem.badRequest("invalid_utf8", "the message body is not valid UTF-8; send binary as "
                     + "application/octet-stream");
         }
-    }
-
-    private static boolean booleanParameter(Map<String, List<String>> parameters, String name) {
-        String value = StreamRequest.parameter(parameters, name);
-        if (value == null || value.equals("false") || value.equals("0")) {
-            return false;
-        }
-        if (value.isEmpty() || value.equals("true") || value.equals("1")) {
-            return true;
-        }
-        throw HttpProblem.badRequest("invalid_parameter", name + " must be true or false");
     }
 
     /** Maps a failed operation to the response it deserves. */

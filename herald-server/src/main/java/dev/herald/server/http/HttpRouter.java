@@ -18,7 +18,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.io.IOException;
@@ -93,20 +92,13 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
 
     private void route(ChannelHandlerContext ctx, HttpConnection connection, FullHttpRequest request,
                        boolean keepAlive) {
-        QueryStringDecoder query = new QueryStringDecoder(request.uri());
-        String path;
-        try {
-            path = query.path();
-            query.parameters();   // decoded now, so a bad escape is the client's 400, not a 500 later
-        } catch (IllegalArgumentException e) {
-            throw HttpProblem.badRequest("malformed_request", "the request URI is not validly percent-encoded");
-        }
+        RequestTarget query = RequestTarget.parse(request.uri());
+        String path = query.path();
         HttpMethod method = request.method();
         if (path.startsWith(CHANNELS_PREFIX) && path.endsWith(MESSAGES_SUFFIX)
                 && path.length() > CHANNELS_PREFIX.length() + MESSAGES_SUFFIX.length()) {
-            String name = QueryStringDecoder.decodeComponent(
+            ChannelId channel = StreamRequest.channel(
                     path.substring(CHANNELS_PREFIX.length(), path.length() - MESSAGES_SUFFIX.length()));
-            ChannelId channel = StreamRequest.channel(name);
             if (method.equals(HttpMethod.POST)) {
                 channels.publish(ctx, request, keepAlive, channel, query);
             } else if (method.equals(HttpMethod.GET)) {
@@ -119,8 +111,8 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         if (path.startsWith(CHANNELS_PREFIX) && path.endsWith(PRESENCE_SUFFIX)
                 && path.length() > CHANNELS_PREFIX.length() + PRESENCE_SUFFIX.length()) {
             requireGet(method);
-            presence.members(ctx, keepAlive, StreamRequest.channel(QueryStringDecoder.decodeComponent(
-                    path.substring(CHANNELS_PREFIX.length(), path.length() - PRESENCE_SUFFIX.length()))));
+            presence.members(ctx, keepAlive, StreamRequest.channel(
+                    path.substring(CHANNELS_PREFIX.length(), path.length() - PRESENCE_SUFFIX.length())));
             return;
         }
         switch (path) {

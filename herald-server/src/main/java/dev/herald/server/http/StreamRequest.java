@@ -3,11 +3,9 @@ package dev.herald.server.http;
 import dev.herald.core.ChannelId;
 import dev.herald.core.Cursor;
 import dev.herald.core.MalformedCursorException;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,8 +18,8 @@ public record StreamRequest(List<ChannelId> channels, @Nullable Cursor cursor) {
      * Parses the query. {@code cursorText} is the cursor from wherever the transport takes it (header or
      * parameter); empty or null means none.
      */
-    public static StreamRequest parse(QueryStringDecoder query, @Nullable String cursorText, int maxChannels) {
-        List<String> names = query.parameters().getOrDefault("channel", List.of());
+    public static StreamRequest parse(RequestTarget query, @Nullable String cursorText, int maxChannels) {
+        List<String> names = query.parameters("channel");
         if (names.isEmpty()) {
             throw HttpProblem.badRequest("missing_channel", "name at least one channel with ?channel=NAME");
         }
@@ -57,29 +55,6 @@ public record StreamRequest(List<ChannelId> channels, @Nullable Cursor cursor) {
             throw HttpProblem.badRequest("invalid_channel", problem);
         }
         return new ChannelId(name);
-    }
-
-    /** The single value of query parameter {@code name}, or null. */
-    public static @Nullable String parameter(Map<String, List<String>> parameters, String name) {
-        List<String> values = parameters.get(name);
-        return values == null || values.isEmpty() ? null : values.get(values.size() - 1);
-    }
-
-    /** An integer parameter within {@code [min, max]}, or {@code fallback} when absent. */
-    public static int intParameter(Map<String, List<String>> parameters, String name, int min, int max, int fallback) {
-        String text = parameter(parameters, name);
-        if (text == null || text.isEmpty()) {
-            return fallback;
-        }
-        try {
-            int value = Integer.parseInt(text);
-            if (value >= min && value <= max) {
-                return value;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw HttpProblem.badRequest("invalid_parameter", name + " must be an integer from " + min + " to " + max);
     }
 
     /** The position of {@code channel} in this request's list. */

@@ -8,9 +8,9 @@ import dev.herald.server.http.ChannelsEndpoint;
 import dev.herald.server.http.HttpConnection;
 import dev.herald.server.http.HttpProblem;
 import dev.herald.server.http.HttpResponses;
+import dev.herald.server.http.RequestTarget;
 import dev.herald.server.http.StreamRequest;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,13 +40,12 @@ public final class LongPollEndpoint {
     }
 
     public void poll(ChannelHandlerContext ctx, HttpConnection connection, boolean keepAlive,
-                     QueryStringDecoder query) {
-        StreamRequest stream = StreamRequest.parse(query,
-                StreamRequest.parameter(query.parameters(), "after"), config.maxChannelsPerRequest());
+                     RequestTarget query) {
+        StreamRequest stream = StreamRequest.parse(query, query.parameter("after"), config.maxChannelsPerRequest());
         int maxSeconds = (int) config.pollTimeoutMax().toSeconds();
-        int timeoutSeconds = StreamRequest.intParameter(query.parameters(), "timeout", 0, maxSeconds,
+        int timeoutSeconds = query.intParameter("timeout", 0, maxSeconds,
                 (int) config.pollTimeout().toSeconds());
-        int limit = StreamRequest.intParameter(query.parameters(), "limit", 1, ChannelsEndpoint.MAX_LIMIT,
+        int limit = query.intParameter("limit", 1, ChannelsEndpoint.MAX_LIMIT,
                 ChannelsEndpoint.DEFAULT_LIMIT);
         LongPollSubscriber subscriber = new LongPollSubscriber(ctx, connection, keepAlive,
                 stream, limit, System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds), held);

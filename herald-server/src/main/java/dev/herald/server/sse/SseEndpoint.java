@@ -7,6 +7,7 @@ import dev.herald.core.Subscription;
 import dev.herald.server.HeraldServerConfig;
 import dev.herald.server.http.ChannelsEndpoint;
 import dev.herald.server.http.HttpResponses;
+import dev.herald.server.http.RequestTarget;
 import dev.herald.server.http.StreamRequest;
 import dev.herald.server.internal.LiveConnections;
 import io.netty.channel.Channel;
@@ -18,8 +19,6 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.QueryStringDecoder;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -41,10 +40,10 @@ public final class SseEndpoint {
     }
 
     /** Opens the stream; throws {@link dev.herald.server.http.HttpProblem} for a bad request before any byte. */
-    public void open(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive, QueryStringDecoder query) {
+    public void open(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive, RequestTarget query) {
         String cursorText = request.headers().get("Last-Event-ID");
         if (cursorText == null || cursorText.isEmpty()) {
-            cursorText = StreamRequest.parameter(query.parameters(), "lastEventId");
+            cursorText = query.parameter("lastEventId");
         }
         StreamRequest stream = StreamRequest.parse(query, cursorText, config.maxChannelsPerRequest());
         Channel channel = ctx.channel();

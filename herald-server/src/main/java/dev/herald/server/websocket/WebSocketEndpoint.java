@@ -4,7 +4,7 @@ import dev.herald.core.HeraldNode;
 import dev.herald.core.Member;
 import dev.herald.server.HeraldServerConfig;
 import dev.herald.server.http.HttpProblem;
-import dev.herald.server.http.StreamRequest;
+import dev.herald.server.http.RequestTarget;
 import dev.herald.server.internal.LiveConnections;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandler;
@@ -14,7 +14,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensionHandler;
 import java.util.concurrent.ThreadLocalRandom;
@@ -55,7 +54,7 @@ public final class WebSocketEndpoint {
      * Upgrades the connection of {@code ctx}, whose handler is the router, or throws {@link HttpProblem} before
      * anything is written. Called on the connection's event loop.
      */
-    public void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query) {
+    public void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, RequestTarget query) {
         HttpHeaders headers = request.headers();
         String origin = headers.get(HttpHeaderNames.ORIGIN);
         if (!origins.allows(origin, headers.get(HttpHeaderNames.HOST))) {
@@ -72,7 +71,7 @@ public final class WebSocketEndpoint {
             throw HttpProblem.badRequest("invalid_handshake", "the upgrade has no Sec-WebSocket-Key");
         }
         String connectionId = newConnectionId();
-        String client = StreamRequest.parameter(query.parameters(), "client");
+        String client = query.parameter("client");
         String clientId = client == null || client.isEmpty() ? connectionId : client;
         String problem = Member.idProblem("client id", clientId);
         if (problem != null) {
