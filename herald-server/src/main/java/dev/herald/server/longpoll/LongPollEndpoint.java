@@ -11,7 +11,10 @@ import dev.herald.server.http.HttpResponses;
 import dev.herald.server.http.RequestTarget;
 import dev.herald.server.http.StreamRequest;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -28,6 +31,8 @@ public final class LongPollEndpoint {
     private final HeraldNode node;
     private final HeraldServerConfig config;
     private final AtomicInteger held = new AtomicInteger();
+    /** One per event loop, so at most as many as the server has I/O threads. */
+    private final Map<EventExecutor, LongPollSubscriber.Answers> answers = new ConcurrentHashMap<>();
 
     public LongPollEndpoint(HeraldNode node, HeraldServerConfig config) {
         this.node = node;
@@ -47,7 +52,8 @@ public final class LongPollEndpoint {
                 (int) config.pollTimeout().toSeconds());
         int limit = query.intParameter("limit", 1, ChannelsEndpoint.MAX_LIMIT,
                 ChannelsEndpoint.DEFAULT_LIMIT);
-        LongPollSubscriber subscriber = new LongPollSubscriber(ctx, connection, keepAlive,
+        LongPollSubscriber subscriber = new LongPollSubscriber(ctx,
+                answers.computeIfAbsent(ctx.executor(), LongPollSubscriber.Answers::new), connection, keepAlive,
                 stream, limit, System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds), held);
 
         int count = stream.channels().size();

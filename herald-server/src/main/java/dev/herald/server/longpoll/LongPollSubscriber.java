@@ -17,6 +17,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -51,6 +52,7 @@ final class LongPollSubscriber implements Subscriber, HttpConnection.HeldRequest
     });
 
     private final ChannelHandlerContext ctx;
+    private final Answers answers;
     private final HttpConnection connection;
     private final boolean keepAlive;
     private final StreamRequest request;
@@ -69,9 +71,10 @@ final class LongPollSubscriber implements Subscriber, HttpConnection.HeldRequest
     private boolean answerScheduled;
     private boolean done;
 
-    LongPollSubscriber(ChannelHandlerContext ctx, HttpConnection connection, boolean keepAlive,
+    LongPollSubscriber(ChannelHandlerContext ctx, Answers answers, HttpConnection connection, boolean keepAlive,
                        StreamRequest request, int limit, long deadlineNanos, AtomicInteger held) {
         this.ctx = ctx;
+        this.answers = answers;
         this.connection = connection;
         this.keepAlive = keepAlive;
         this.request = request;
@@ -195,7 +198,7 @@ final class LongPollSubscriber implements Subscriber, HttpConnection.HeldRequest
             return;
         }
         answerScheduled = true;
-        ctx.executor().execute(this::answer);
+        answers.add(this);
     }
 
     private void answer() {
@@ -235,6 +238,51 @@ final class LongPollSubscriber implements Subscriber, HttpConnection.HeldRequest
         if (toClose != null) {
             for (Subscription subscription : toClose) {
                 subscription.close();
+            }
+        }
+    }
+
+    /**
+     * The answers due on one event loop, written by one task. A fan-out to thousands of held polls thus answers
+     * them all before the loop reads again, as Nchan does. With a task per answer, Netty's I/O ratio interleaved
+     * them with the re-polls the first answers brought back (each one a read, a parse and a subscribe), and the
+     * last polls of a fan-out waited about twice as long (docs/benchmarks.md). Holds each held poll at most once
+     * ({@code answerScheduled}), so it is bounded by the polls held on the loop. Thread-safe.
+     */
+    static final class Answers implements Runnable {
+
+        private final EventExecutor loop;
+        // Guarded by this monitor.
+        private ArrayList<LongPollSubscriber> due = new ArrayList<>();
+        private boolean scheduled;
+
+        Answers(EventExecutor loop) {
+            this.loop = loop;
+        }
+
+        void add(LongPollSubscriber subscriber) {
+            boolean schedule;
+            synchronized (this) {
+                due.add(subscriber);
+                schedule = !scheduled;
+                scheduled = true;
+            }
+            if (schedule) {
+                loop.execute(this);
+            }
+        }
+
+        /** Answers what was due when it started; what comes due meanwhile gets the next run. */
+        @Override
+        public void run() {
+            ArrayList<LongPollSubscriber> batch;
+            synchronized (this) {
+                batch = due;
+                due = new ArrayList<>();
+                scheduled = false;
+            }
+            for (LongPollSubscriber subscriber : batch) {
+                subscriber.answer();
             }
         }
     }
