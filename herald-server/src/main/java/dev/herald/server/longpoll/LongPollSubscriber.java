@@ -22,6 +22,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One held poll: collects what the hub offers and answers once.
@@ -36,6 +38,8 @@ import org.jspecify.annotations.Nullable;
  * each channel, so the next poll gets them.
  */
 final class LongPollSubscriber implements Subscriber, HttpConnection.HeldRequest {
+
+    private static final Logger log = LoggerFactory.getLogger(LongPollSubscriber.class);
 
     /**
      * The answer to a one-channel poll that gets exactly this message and no reset, the common case while clients
@@ -246,7 +250,7 @@ final class LongPollSubscriber implements Subscriber, HttpConnection.HeldRequest
      * The answers due on one event loop, written by one task. A fan-out to thousands of held polls thus answers
      * them all before the loop reads again, as Nchan does. With a task per answer, Netty's I/O ratio interleaved
      * them with the re-polls the first answers brought back (each one a read, a parse and a subscribe), and the
-     * last polls of a fan-out waited about twice as long (docs/benchmarks.md). Holds each held poll at most once
+     * last polls of a fan-out waited for those (p99 in docs/benchmarks.md). Holds each held poll at most once
      * ({@code answerScheduled}), so it is bounded by the polls held on the loop. Thread-safe.
      */
     static final class Answers implements Runnable {
@@ -282,7 +286,13 @@ final class LongPollSubscriber implements Subscriber, HttpConnection.HeldRequest
                 scheduled = false;
             }
             for (LongPollSubscriber subscriber : batch) {
-                subscriber.answer();
+                try {
+                    subscriber.answer();
+                } catch (RuntimeException e) {
+                    // One poll's failure is its connection's alone: the rest of the batch is still answered.
+                    log.warn("answering a long poll failed; closing its connection", e);
+                    subscriber.ctx.close();
+                }
             }
         }
     }

@@ -247,6 +247,22 @@ class PublishIT {
         }
     }
 
+    /** docs/protocol.md: a name may be percent-encoded in the path or the query, and is decoded exactly once. */
+    @Test
+    void decodesAPercentEncodedChannelNameOnceInPathAndQuery() {
+        String escaped = channel.replace("-", "%2D");
+        JsonNode published = ok(server.post("/v1/channels/" + escaped + "/messages", "text/plain",
+                "escaped".getBytes(StandardCharsets.UTF_8)));
+
+        assertThat(published.get("channel").asText()).isEqualTo(channel);
+        String start = TestServer.epoch(published.get("id").asText()) + "-0";
+        assertThat(server.poll("channel=" + escaped + "&after=" + start + "&timeout=0").get("messages").get(0)
+                .get("data").asText()).isEqualTo("escaped");
+        HttpResponse<String> twice = server.get("/v1/channels/" + channel.replace("-", "%252D") + "/messages");
+        assertThat(twice.statusCode()).isEqualTo(400);
+        assertThat(json(twice.body()).get("error").asText()).isEqualTo("invalid_channel");
+    }
+
     @Test
     void reportsHealthAndStats() {
         assertThat(ok(server.get("/healthz")).get("status").asText()).isEqualTo("ok");
