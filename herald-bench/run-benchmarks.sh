@@ -176,9 +176,12 @@ for transport in sse ws; do
 done
 each "$HUGE concurrent SSE connections on one process" \
   run --warmup "$LEAD" --transport sse --load "${HUGE}x0.2" --duration "$D" --per-process 10000
+# Each notification point first runs as long unmeasured (--warmup): at one event per user per minute its paths reach
+# the JIT's thresholds slowly. After run 10, long-poll notifications on a warmed server kept the compiler busy for
+# 1.2-1.5 s of each 20 s for over a minute (docs/benchmarks.md), counted as CPU per delivery and on the same core.
 for transport in shortpoll longpoll sse ws; do
   each "notifications: $USERS users, one event per user per minute, $transport" \
-    notifications --users "$USERS" --transport $transport --duration "$NOTIFY" --no-server-gc
+    notifications --users "$USERS" --transport $transport --warmup "$NOTIFY" --duration "$NOTIFY" --no-server-gc
 done
 
 echo "== floor again, after the runs (the machine's load drifts)"
