@@ -43,6 +43,7 @@ public final class RequestTarget {
         while (pathEnd < length && uri.charAt(pathEnd) != '?' && uri.charAt(pathEnd) != '#') {
             pathEnd++;
         }
+        checkEscapes(uri, 0, pathEnd);
         String path = decode(uri, 0, pathEnd, true);
         if (pathEnd == length || uri.charAt(pathEnd) == '#') {
             return new RequestTarget(uri, path, new int[0], 0);
@@ -167,7 +168,10 @@ public final class RequestTarget {
         }
     }
 
-    /** {@code s[from, to)} with its escapes decoded; the same string's slice when it has none. */
+    /**
+     * {@code s[from, to)} with its escapes decoded; the same string's slice when it has none. Its escapes were
+     * checked by {@link #parse}.
+     */
     private static String decode(String s, int from, int to, boolean isPath) {
         if (from >= to) {
             return "";
@@ -179,7 +183,6 @@ public final class RequestTarget {
         if (first == to) {
             return s.substring(from, to);
         }
-        checkEscapes(s, first, to);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(to - from);
         for (int i = from; i < to; i++) {
             char c = s.charAt(i);
@@ -188,11 +191,8 @@ public final class RequestTarget {
                 i += 2;
             } else if (c == '+' && !isPath) {
                 bytes.write(' ');
-            } else if (c < 0x80) {
-                bytes.write(c);
             } else {
-                // The request line is read as ISO-8859-1 octets, so a raw octet is one char below 0x100.
-                bytes.write(c & 0xFF);
+                bytes.write(c);   // the request line is read as ISO-8859-1: every char is one octet
             }
         }
         return bytes.toString(StandardCharsets.UTF_8);
