@@ -174,8 +174,8 @@ for transport in sse ws; do
   each "1000 $transport subscribers, as fast as delivery keeps up (batching)" \
     run --warmup "$LEAD" --transport $transport --load 1000xmax --duration "$D" --no-server-gc
   # The same with 32 messages let outstanding per subscriber instead of 8. At 8, the bench's own flow control sets
-  # how many messages wait per subscriber when its write comes (about 5 for Herald in run 11); at 32 a subscriber
-  # has a backlog, as a slow reader or a burst gives it (docs/benchmarks.md, after run 11).
+  # how many messages wait for a subscriber's write (4.8 per write for Herald's WebSocket, 6.2 for SSE); at 32 a
+  # subscriber has a backlog, as a slow reader or a burst gives it (docs/benchmarks.md, after run 11, continued).
   each "1000 $transport subscribers, as fast as delivery keeps up, 32 outstanding per subscriber (batching)" \
     run --warmup "$LEAD" --transport $transport --load 1000xmax --window 32 --duration "$D" --no-server-gc \
     --scenario "32 outstanding per subscriber"
