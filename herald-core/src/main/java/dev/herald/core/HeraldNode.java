@@ -103,6 +103,15 @@ public final class HeraldNode implements AutoCloseable {
         return hub.subscriptionCount();
     }
 
+    /**
+     * Lets a channel that lost its last subscription go once it has stayed empty since the previous call. Until
+     * then it keeps its broker interest for the next subscription, such as a long poll polling again. Call this
+     * about once a second, as the server does; without it, at most 10,000 empty channels keep their interest.
+     */
+    public void sweep() {
+        hub.sweep();
+    }
+
     /** The broker this node publishes through. */
     public Broker broker() {
         return broker;

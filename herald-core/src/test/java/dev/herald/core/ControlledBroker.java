@@ -5,7 +5,9 @@ import dev.herald.core.spi.Broker;
 import dev.herald.core.spi.BrokerListener;
 import dev.herald.core.spi.History;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
@@ -14,7 +16,8 @@ import org.jspecify.annotations.Nullable;
  * A broker for hub tests that puts the test in charge of timing: it delegates to an {@link InMemoryBroker} but can
  * hold history reads until the test releases them (a slow replay, as against a distant Redis) and can lose
  * deliveries to the listener (a message missed while a Redis connection reconnected) and then report the
- * interruption, as a broker does when it has restored its connection.
+ * interruption, as a broker does when it has restored its connection. It also counts each channel's
+ * {@link #subscribe} and {@link #unsubscribe} calls, the interest the hub holds.
  *
  * <p>Thread-safe. Held reads complete on the thread that calls {@link #releaseReads()}, so what the hub does on
  * completion happens there, under the test's control.
@@ -27,6 +30,8 @@ public final class ControlledBroker implements Broker, History {
 
     private final InMemoryBroker delegate;
     private final List<HeldRead> held = new ArrayList<>();
+    private final Map<ChannelId, Integer> subscribes = new HashMap<>();
+    private final Map<ChannelId, Integer> interest = new HashMap<>();
     private boolean holding;
     private Predicate<Message> lose = message -> false;
     private volatile @Nullable BrokerListener listener;
@@ -98,12 +103,29 @@ public final class ControlledBroker implements Broker, History {
 
     @Override
     public CompletableFuture<Void> subscribe(ChannelId channel) {
+        synchronized (this) {
+            subscribes.merge(channel, 1, Integer::sum);
+            interest.merge(channel, 1, Integer::sum);
+        }
         return delegate.subscribe(channel);
     }
 
     @Override
     public CompletableFuture<Void> unsubscribe(ChannelId channel) {
+        synchronized (this) {
+            interest.merge(channel, -1, Integer::sum);
+        }
         return delegate.unsubscribe(channel);
+    }
+
+    /** {@link #subscribe} calls for {@code channel} so far. */
+    public synchronized int subscribes(ChannelId channel) {
+        return subscribes.getOrDefault(channel, 0);
+    }
+
+    /** {@link #subscribe} calls for {@code channel} not yet matched by an {@link #unsubscribe}. */
+    public synchronized int interest(ChannelId channel) {
+        return interest.getOrDefault(channel, 0);
     }
 
     @Override

@@ -114,6 +114,7 @@ public final class HeraldServer implements AutoCloseable {
         int parts = (int) Math.max(1, Math.min(LiveConnections.SLICES, tick / 100));
         long period = tick / parts;
         long sweepEvery = Math.max(1, Math.min(10_000, config.historyAge().toMillis() / 4) / period);
+        long nodeSweepEvery = Math.max(1, 1000 / period);
         long requestTimeout = config.requestTimeout().toNanos();
         long[] runs = {0};
         this.housekeeping = group.next().scheduleAtFixedRate(() -> {
@@ -124,6 +125,9 @@ public final class HeraldServer implements AutoCloseable {
             connections.tick(now, requestTimeout, part, parts);
             if ((run + 1) % sweepEvery == 0 && memory != null) {
                 memory.sweep();
+            }
+            if ((run + 1) % nodeSweepEvery == 0) {
+                node.sweep();
             }
         }, period, period, TimeUnit.MILLISECONDS);
         log.info("Herald {} on {} ({} I/O threads, {}, broker {})", version(), serverChannel.localAddress(),

@@ -40,7 +40,12 @@ import org.jspecify.annotations.Nullable;
  * interest) runs under that monitor: a publisher holds the broker's channel lock while it calls {@link #onMessage},
  * so calling out under the monitor would take the two locks in the opposite order and deadlock. Such calls are
  * queued under the monitor and run by the same thread once it lets go. Broker interest ({@link Broker#subscribe})
- * is taken when a channel gets its first subscription and dropped with its last.
+ * is taken when a channel gets its first subscription. When its last one closes, the channel lingers: it keeps its
+ * (empty) set and its interest until a {@link #sweep} finds it still empty a second time, and a subscription made
+ * meanwhile takes it up again. A long poll closes its subscription with every answer, so a channel whose subscribers
+ * are all long polls empties with each message and fills again within milliseconds as they poll again; without the
+ * linger, each message cost an {@code UNSUBSCRIBE} and a {@code SUBSCRIBE} on Redis, every poll that came back
+ * waited for that round trip, and the set grew from its smallest table again.
  *
  * <p>Ordering: a subscription resumes in three steps (Mercure's buffer-then-replay): it is registered first, so it
  * buffers every live message from then on; then history after its cursor is replayed; then the buffered messages
@@ -59,11 +64,17 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Memory: a replaying subscription buffers at most {@code replayBufferLimit} live messages (and as many presence
  * changes while it syncs); beyond that its subscriber is closed as a slow consumer. History is read in pages of
- * {@code replayPageSize}.
+ * {@code replayPageSize}. At most {@value #MAX_LINGERING_CHANNELS} channels linger at a time; beyond that a channel
+ * that loses its last subscription is dropped at once.
  */
 public final class Hub implements BrokerListener, PresenceListener {
 
+    /** Empty channels kept with their broker interest, at most; see "Concurrency" in the class comment. */
+    static final int MAX_LINGERING_CHANNELS = 10_000;
+
     private final ConcurrentHashMap<ChannelId, ChannelSubscriptions> channels = new ConcurrentHashMap<>();
+    /** The channels lingering now: added and removed only under their channel's compute. */
+    private final Set<ChannelId> lingering = ConcurrentHashMap.newKeySet();
     private final AtomicInteger subscriptionCount = new AtomicInteger();
     private final Broker broker;
     private final History history;
@@ -142,8 +153,11 @@ public final class Hub implements BrokerListener, PresenceListener {
         HubSubscription subscription = new HubSubscription(channel, subscriber, member);
         CompletableFuture<Void> created = new CompletableFuture<>();
         ChannelSubscriptions entry = channels.compute(channel, (c, current) -> {
-            ChannelSubscriptions next = current != null ? current
-                    : new ChannelSubscriptions(ConcurrentHashMap.newKeySet(), created);
+            ChannelSubscriptions next = current != null ? current : new ChannelSubscriptions(created);
+            if (next.lingering) {
+                next.lingering = false;
+                lingering.remove(c);
+            }
             next.subscriptions.add(subscription);
             return next;
         });
@@ -174,9 +188,35 @@ public final class Hub implements BrokerListener, PresenceListener {
         return subscriptionCount.get();
     }
 
-    /** Channels with at least one subscription on this node. */
+    /** Channels this node holds broker interest in: those with a subscription and those lingering. */
     public int channelCount() {
         return channels.size();
+    }
+
+    /**
+     * Drops the broker interest of each lingering channel that has stayed empty since the previous sweep, so a
+     * channel lingers for between one and two sweep intervals. The server calls this about once a second; it
+     * visits only the lingering channels.
+     */
+    public void sweep() {
+        for (ChannelId channel : lingering) {
+            boolean[] dropped = {false};
+            channels.computeIfPresent(channel, (c, current) -> {
+                if (!current.lingering) {
+                    return current;
+                }
+                if (!current.sweptOnce) {
+                    current.sweptOnce = true;
+                    return current;
+                }
+                lingering.remove(c);
+                dropped[0] = true;
+                return null;
+            });
+            if (dropped[0]) {
+                broker.unsubscribe(channel);
+            }
+        }
     }
 
     private void remove(HubSubscription subscription) {
@@ -187,11 +227,19 @@ public final class Hub implements BrokerListener, PresenceListener {
                 return current;
             }
             subscriptionCount.decrementAndGet();
-            if (current.subscriptions.isEmpty()) {
-                last[0] = true;
-                return null;
+            if (!current.subscriptions.isEmpty()) {
+                return current;
             }
-            return current;
+            // Only an interest the broker granted can be taken up again; a failed or pending one is dropped.
+            if (current.interest.isDone() && !current.interest.isCompletedExceptionally()
+                    && lingering.size() < MAX_LINGERING_CHANNELS) {
+                current.lingering = true;
+                current.sweptOnce = false;
+                lingering.add(c);
+                return current;
+            }
+            last[0] = true;
+            return null;
         });
         if (last[0]) {
             broker.unsubscribe(channel);
@@ -202,8 +250,20 @@ public final class Hub implements BrokerListener, PresenceListener {
         return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     }
 
-    /** A channel's subscriptions (a concurrent set, changed only under the channel's compute) and broker interest. */
-    private record ChannelSubscriptions(Set<HubSubscription> subscriptions, CompletableFuture<Void> interest) {
+    /**
+     * A channel's subscriptions (a concurrent set, changed only under the channel's compute), its broker interest,
+     * and whether it lingers empty (see "Concurrency" in the class comment).
+     */
+    private static final class ChannelSubscriptions {
+        final Set<HubSubscription> subscriptions = ConcurrentHashMap.newKeySet();
+        final CompletableFuture<Void> interest;
+        // Changed only under the channel's compute.
+        boolean lingering;
+        boolean sweptOnce;
+
+        ChannelSubscriptions(CompletableFuture<Void> interest) {
+            this.interest = interest;
+        }
     }
 
     /** One subscriber's subscription to one channel; its state machine is described in the class comment. */

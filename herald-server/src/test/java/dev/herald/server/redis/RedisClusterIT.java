@@ -2,6 +2,8 @@ package dev.herald.server.redis;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herald.core.ChannelId;
+import dev.herald.redis.RedisKeys;
 import dev.herald.redis.RedisServer;
 import dev.herald.server.redis.SseStream.Event;
 import java.util.ArrayList;
@@ -83,6 +85,29 @@ class RedisClusterIT {
                 assertThat(page.cursor()).isEqualTo(id);
             }
         }
+    }
+
+    @Test
+    void aNodeUnsubscribesFromRedisSoonAfterTheLastLongPollOfAChannelIsAnswered() throws Exception {
+        String channel = "polled-once";
+        String pubSub = RedisKeys.of(RedisKeys.DEFAULT_PREFIX).pubSub(ChannelId.of(channel));
+        String start = Http.history(a.url(), channel, null).cursor();
+        CompletableFuture<Http.Page> poll = CompletableFuture.supplyAsync(
+                () -> Http.longPoll(b.url(), channel, start, 30));
+        ClusterFixture.eventually("B subscribed to " + pubSub, () -> subscribers(pubSub) == 1);
+
+        String id = Http.publishOk(a.url(), channel, "the only one");
+
+        assertThat(poll.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).messages())
+                .containsExactly(new Http.Polled(id, "the only one"));
+        // Kept for a poll that comes back (docs/redis.md, "Fan-in"), then dropped by the node's sweep.
+        ClusterFixture.eventually("B unsubscribed from " + pubSub, () -> subscribers(pubSub) == 0);
+    }
+
+    /** Redis's count of subscribers of a pub/sub channel ({@code PUBSUB NUMSUB}: the name, then the count). */
+    private static int subscribers(String pubSub) {
+        String[] lines = redis.cli("PUBSUB", "NUMSUB", pubSub).split("\\s+");
+        return Integer.parseInt(lines[lines.length - 1]);
     }
 
     @Test
