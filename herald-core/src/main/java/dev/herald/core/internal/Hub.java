@@ -56,6 +56,14 @@ import org.jspecify.annotations.Nullable;
  * channel was interrupted ({@link #onDeliveryInterrupted}), every subscription of the channel catches up the same way,
  * since a channel that received nothing afterwards would show no hole.
  *
+ * <p>Resuming at the newest: each channel remembers the newest stored message it fanned out. A subscription whose
+ * cursor is that position (a long poll coming back with the cursor of its answer, typically), or that wants only
+ * what follows, goes live without reading history: there is nothing after that position to replay, since the fan-out
+ * records it before it reads the set of subscriptions, and a subscription registers and reads the record under the
+ * same monitor, so any later message either reaches the subscription live or has moved the record on (and the
+ * subscription reads history as usual). On Redis this saves each returning long poll a round trip and a script; a
+ * broker that reports an interruption clears the record, since what was published meanwhile never was fanned out.
+ *
  * <p>Presence: a subscription made with a {@link Member} joins the channel's {@link Presence} and receives its
  * changes, in the same buffer-then-replay shape: registered first (so it buffers every change from then on), it
  * joins, reads a snapshot and hands it over as a {@code SYNC}, then hands over the buffered changes newer than the
@@ -103,6 +111,9 @@ public final class Hub implements BrokerListener, PresenceListener {
         if (entry == null) {
             return;
         }
+        if (!message.ephemeral()) {
+            entry.fannedOut(message.position());   // before the fan-out reads the set; see "Resuming at the newest"
+        }
         for (HubSubscription subscription : entry.subscriptions) {
             subscription.live(message);
         }
@@ -132,6 +143,7 @@ public final class Hub implements BrokerListener, PresenceListener {
         if (entry == null) {
             return;
         }
+        entry.interrupted();
         for (HubSubscription subscription : entry.subscriptions) {
             subscription.resync();
         }
@@ -152,13 +164,14 @@ public final class Hub implements BrokerListener, PresenceListener {
                                                      Subscriber subscriber, @Nullable Member member) {
         HubSubscription subscription = new HubSubscription(channel, subscriber, member);
         CompletableFuture<Void> created = new CompletableFuture<>();
+        StreamPosition[] newest = {null};
         ChannelSubscriptions entry = channels.compute(channel, (c, current) -> {
             ChannelSubscriptions next = current != null ? current : new ChannelSubscriptions(created);
             if (next.lingering) {
                 next.lingering = false;
                 lingering.remove(c);
             }
-            next.subscriptions.add(subscription);
+            newest[0] = next.add(subscription);
             return next;
         });
         subscriptionCount.incrementAndGet();
@@ -173,7 +186,7 @@ public final class Hub implements BrokerListener, PresenceListener {
             });
         }
         return entry.interest
-                .thenCompose(ignored -> subscription.begin(since))
+                .thenCompose(ignored -> subscription.begin(since, newest[0]))
                 .handle((started, failure) -> {
                     if (failure != null) {
                         subscription.close();
@@ -252,7 +265,8 @@ public final class Hub implements BrokerListener, PresenceListener {
 
     /**
      * A channel's subscriptions (a concurrent set, changed only under the channel's compute), its broker interest,
-     * and whether it lingers empty (see "Concurrency" in the class comment).
+     * whether it lingers empty (see "Concurrency" in the class comment), and the newest position fanned out to it
+     * (see "Resuming at the newest").
      */
     private static final class ChannelSubscriptions {
         final Set<HubSubscription> subscriptions = ConcurrentHashMap.newKeySet();
@@ -260,9 +274,34 @@ public final class Hub implements BrokerListener, PresenceListener {
         // Changed only under the channel's compute.
         boolean lingering;
         boolean sweptOnce;
+        /** Null until a message is fanned out, and again after an interruption; guarded by this monitor. */
+        private @Nullable StreamPosition newest;
 
         ChannelSubscriptions(CompletableFuture<Void> interest) {
             this.interest = interest;
+        }
+
+        /**
+         * Registers {@code subscription} and returns the newest position fanned out so far. Under the monitor that
+         * {@link #fannedOut} takes before the fan-out reads the set: either this add happens before that fan-out,
+         * which then reaches the subscription, or the fan-out's position is returned here.
+         */
+        synchronized @Nullable StreamPosition add(HubSubscription subscription) {
+            subscriptions.add(subscription);
+            return newest;
+        }
+
+        /** Records a stored message about to be fanned out; never moves back within an epoch. */
+        synchronized void fannedOut(StreamPosition position) {
+            StreamPosition current = newest;
+            if (current == null || !current.epoch().equals(position.epoch()) || position.offset() > current.offset()) {
+                newest = position;
+            }
+        }
+
+        /** Delivery was interrupted: messages after {@code newest} may never be fanned out, so it proves nothing. */
+        synchronized void interrupted() {
+            newest = null;
         }
     }
 
@@ -315,22 +354,21 @@ public final class Hub implements BrokerListener, PresenceListener {
             return start;
         }
 
-        CompletableFuture<Void> begin(@Nullable StreamPosition since) {
-            if (since == null) {
+        /**
+         * Starts delivery after {@code since} (or from now, when null), knowing that every message after
+         * {@code newest} will reach this subscription live; see "Resuming at the newest" in the class comment.
+         */
+        CompletableFuture<Void> begin(@Nullable StreamPosition since, @Nullable StreamPosition newest) {
+            if (newest != null && (since == null || since.equals(newest))) {
+                startAt(newest);
+            } else if (since == null) {
                 // Live only: learn the top, then hand over whatever was buffered beyond it.
                 history.read(channel, null, 0).whenComplete((page, failure) -> {
                     if (failure != null) {
                         fail(failure);
                         return;
                     }
-                    synchronized (this) {
-                        last = page.top();
-                        start = last;
-                        if (!resume()) {
-                            goLive();
-                        }
-                    }
-                    runAfterUnlock();
+                    startAt(page.top());
                 });
             } else {
                 synchronized (this) {
@@ -342,6 +380,18 @@ public final class Hub implements BrokerListener, PresenceListener {
                 return started;
             }
             return started.thenCombine(beginPresence(member), (a, b) -> null);
+        }
+
+        /** Goes live after {@code position}, with nothing to replay before it. */
+        private void startAt(StreamPosition position) {
+            synchronized (this) {
+                last = position;
+                start = position;
+                if (!resume()) {
+                    goLive();
+                }
+            }
+            runAfterUnlock();
         }
 
         /** Joins, then hands over a snapshot and goes live with presence changes; completes {@code synced}. */
