@@ -68,6 +68,12 @@ final class Http {
                 + (after == null ? "" : "&after=" + encode(after))), Duration.ofSeconds(timeoutSeconds + 20));
     }
 
+    /** The node's {@code /v1/stats}. */
+    static JsonNode stats(URI node) {
+        return parse(send(HttpRequest.newBuilder(node.resolve("/v1/stats")).timeout(Duration.ofSeconds(20)).GET()
+                .build()).body());
+    }
+
     static int get(URI url) {
         return send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(20)).GET().build()).statusCode();
     }

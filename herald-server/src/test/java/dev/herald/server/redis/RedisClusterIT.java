@@ -104,6 +104,49 @@ class RedisClusterIT {
         ClusterFixture.eventually("B unsubscribed from " + pubSub, () -> subscribers(pubSub) == 0);
     }
 
+    /**
+     * A poll that comes back with its answer's cursor, the newest message its node fanned out, is held without a
+     * history read (docs/redis.md, "Fan-in"). {@code XLEN} runs only in the history script, so Redis's count of it
+     * counts the node's reads. An SSE stream on the node keeps the channel subscribed throughout.
+     */
+    @Test
+    void aLongPollAtTheNewestMessageOfItsNodeIsHeldWithoutReadingHistory() throws Exception {
+        String channel = "polled-again";
+        String start = Http.history(a.url(), channel, null).cursor();
+        try (SseStream watcher = SseStream.open(b.url("/v1/sse?channel=" + channel), null).awaitReady(TIMEOUT)) {
+            String first = Http.publishOk(a.url(), channel, "first");
+            assertThat(watcher.next(TIMEOUT).id()).isEqualTo(first);
+            long reads = historyReads();
+
+            Http.Page atOnce = Http.longPoll(b.url(), channel, first, 0);
+            assertThat(atOnce.messages()).isEmpty();
+            assertThat(atOnce.cursor()).isEqualTo(first);
+            CompletableFuture<Http.Page> held = CompletableFuture.supplyAsync(
+                    () -> Http.longPoll(b.url(), channel, first, 30));
+            ClusterFixture.eventually("the poll held on B",
+                    () -> held.isDone() || Http.stats(b.url()).path("subscriptions").asInt() == 2);
+            String second = Http.publishOk(a.url(), channel, "second");
+
+            assertThat(held.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).messages())
+                    .containsExactly(new Http.Polled(second, "second"));
+            assertThat(historyReads()).isEqualTo(reads);
+            // A poll behind the newest message still reads what it missed.
+            assertThat(Http.longPoll(b.url(), channel, start, 0).messages()).extracting(Http.Polled::data)
+                    .containsExactly("first", "second");
+            assertThat(historyReads()).isEqualTo(reads + 1);
+        }
+    }
+
+    /** Calls of {@code XLEN} Redis has run, from {@code INFO commandstats}. */
+    private static long historyReads() {
+        for (String line : redis.cli("INFO", "commandstats").split("\\R")) {
+            if (line.startsWith("cmdstat_xlen:calls=")) {
+                return Long.parseLong(line.substring("cmdstat_xlen:calls=".length(), line.indexOf(',')));
+            }
+        }
+        return 0;
+    }
+
     /** Redis's count of subscribers of a pub/sub channel ({@code PUBSUB NUMSUB}: the name, then the count). */
     private static int subscribers(String pubSub) {
         String[] lines = redis.cli("PUBSUB", "NUMSUB", pubSub).split("\\s+");
