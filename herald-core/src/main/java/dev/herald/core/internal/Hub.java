@@ -56,13 +56,17 @@ import org.jspecify.annotations.Nullable;
  * channel was interrupted ({@link #onDeliveryInterrupted}), every subscription of the channel catches up the same way,
  * since a channel that received nothing afterwards would show no hole.
  *
- * <p>Resuming at the newest: each channel remembers the newest stored message it fanned out. A subscription whose
- * cursor is that position (a long poll coming back with the cursor of its answer, typically), or that wants only
- * what follows, goes live without reading history: there is nothing after that position to replay, since the fan-out
- * records it before it reads the set of subscriptions, and a subscription registers and reads the record under the
- * same monitor, so any later message either reaches the subscription live or has moved the record on (and the
- * subscription reads history as usual). On Redis this saves each returning long poll a round trip and a script; a
- * broker that reports an interruption clears the record, since what was published meanwhile never was fanned out.
+ * <p>Resuming at the newest: each channel remembers the newest stored position it knows of: the last message it
+ * fanned out, or before any, the top that a subscription's first history read found. A subscription whose cursor is
+ * that position (a long poll coming back with the cursor of its answer, or polling again on a quiet channel), or
+ * that wants only what follows, goes live without reading history: there is nothing after that position to replay,
+ * since the fan-out records each message before it reads the set of subscriptions, and a subscription registers and
+ * reads the record under the same monitor, so any later message either reaches the subscription live or has moved
+ * the record on (and the subscription reads history as usual). A read's top is recorded only when nothing newer is
+ * known: a message after it was then not yet fanned out, and will reach every subscription registered by then. On
+ * Redis this saves each returning long poll a round trip and a script. A broker that reports an interruption clears
+ * the record, since what was published meanwhile never was fanned out, and a read made by a subscription registered
+ * before the report is not recorded, since it may predate what was lost.
  *
  * <p>Presence: a subscription made with a {@link Member} joins the channel's {@link Presence} and receives its
  * changes, in the same buffer-then-replay shape: registered first (so it buffers every change from then on), it
@@ -164,14 +168,14 @@ public final class Hub implements BrokerListener, PresenceListener {
                                                      Subscriber subscriber, @Nullable Member member) {
         HubSubscription subscription = new HubSubscription(channel, subscriber, member);
         CompletableFuture<Void> created = new CompletableFuture<>();
-        StreamPosition[] newest = {null};
+        Registration[] registration = {null};
         ChannelSubscriptions entry = channels.compute(channel, (c, current) -> {
             ChannelSubscriptions next = current != null ? current : new ChannelSubscriptions(created);
             if (next.lingering) {
                 next.lingering = false;
                 lingering.remove(c);
             }
-            newest[0] = next.add(subscription);
+            registration[0] = next.add(subscription);
             return next;
         });
         subscriptionCount.incrementAndGet();
@@ -186,7 +190,7 @@ public final class Hub implements BrokerListener, PresenceListener {
             });
         }
         return entry.interest
-                .thenCompose(ignored -> subscription.begin(since, newest[0]))
+                .thenCompose(ignored -> subscription.begin(since, registration[0]))
                 .handle((started, failure) -> {
                     if (failure != null) {
                         subscription.close();
@@ -274,21 +278,35 @@ public final class Hub implements BrokerListener, PresenceListener {
         // Changed only under the channel's compute.
         boolean lingering;
         boolean sweptOnce;
-        /** Null until a message is fanned out, and again after an interruption; guarded by this monitor. */
+        /** Null until a message is fanned out or history read, and again after an interruption; guarded by this. */
         private @Nullable StreamPosition newest;
+        /** Interruptions reported so far; guarded by this monitor. */
+        private long interruptions;
 
         ChannelSubscriptions(CompletableFuture<Void> interest) {
             this.interest = interest;
         }
 
         /**
-         * Registers {@code subscription} and returns the newest position fanned out so far. Under the monitor that
+         * Registers {@code subscription} and returns the newest position known so far. Under the monitor that
          * {@link #fannedOut} takes before the fan-out reads the set: either this add happens before that fan-out,
          * which then reaches the subscription, or the fan-out's position is returned here.
          */
-        synchronized @Nullable StreamPosition add(HubSubscription subscription) {
+        synchronized Registration add(HubSubscription subscription) {
             subscriptions.add(subscription);
-            return newest;
+            return new Registration(this, newest, interruptions);
+        }
+
+        /**
+         * Records the top of a history read made by a subscription registered when {@code interruptions} had been
+         * reported, unless a newer position is known or an interruption was reported since: every message after
+         * that top either reaches every subscription registered by then or is fanned out after this, and moves the
+         * record on.
+         */
+        synchronized void readTop(StreamPosition top, long interruptionsAtRegistration) {
+            if (newest == null && interruptions == interruptionsAtRegistration) {
+                newest = top;
+            }
         }
 
         /** Records a stored message about to be fanned out; never moves back within an epoch. */
@@ -302,6 +320,16 @@ public final class Hub implements BrokerListener, PresenceListener {
         /** Delivery was interrupted: messages after {@code newest} may never be fanned out, so it proves nothing. */
         synchronized void interrupted() {
             newest = null;
+            interruptions++;
+        }
+    }
+
+    /** What a subscription learned of its channel when it registered: see "Resuming at the newest". */
+    private record Registration(ChannelSubscriptions entry, @Nullable StreamPosition newest, long interruptions) {
+
+        /** The channel's top as a history read after registering found it. */
+        void read(StreamPosition top) {
+            entry.readTop(top, interruptions);
         }
     }
 
@@ -355,10 +383,12 @@ public final class Hub implements BrokerListener, PresenceListener {
         }
 
         /**
-         * Starts delivery after {@code since} (or from now, when null), knowing that every message after
-         * {@code newest} will reach this subscription live; see "Resuming at the newest" in the class comment.
+         * Starts delivery after {@code since} (or from now, when null), knowing from {@code registration} that
+         * every message after its newest position will reach this subscription live; see "Resuming at the newest"
+         * in the class comment.
          */
-        CompletableFuture<Void> begin(@Nullable StreamPosition since, @Nullable StreamPosition newest) {
+        CompletableFuture<Void> begin(@Nullable StreamPosition since, Registration registration) {
+            StreamPosition newest = registration.newest();
             if (newest != null && (since == null || since.equals(newest))) {
                 startAt(newest);
             } else if (since == null) {
@@ -368,13 +398,14 @@ public final class Hub implements BrokerListener, PresenceListener {
                         fail(failure);
                         return;
                     }
+                    registration.read(page.top());
                     startAt(page.top());
                 });
             } else {
                 synchronized (this) {
                     last = since;
                 }
-                catchUp(since, true);
+                catchUp(since, registration);
             }
             if (member == null) {
                 return started;
@@ -497,7 +528,7 @@ public final class Hub implements BrokerListener, PresenceListener {
                 return;
             }
             replaying = true;
-            catchUp(last, false);
+            catchUp(last, null);
         }
 
         /** Starts the catch-up a resync asked for while replaying; called holding the monitor. */
@@ -506,7 +537,7 @@ public final class Hub implements BrokerListener, PresenceListener {
                 return false;
             }
             resyncWanted = false;
-            catchUp(last, false);
+            catchUp(last, null);
             return true;
         }
 
@@ -563,7 +594,7 @@ public final class Hub implements BrokerListener, PresenceListener {
                 } else {
                     buffer(message);
                 }
-                catchUp(at, false);
+                catchUp(at, null);
                 return;
             }
             if (deliver(message)) {
@@ -579,7 +610,8 @@ public final class Hub implements BrokerListener, PresenceListener {
             return true;
         }
 
-        private void catchUp(StreamPosition since, boolean first) {
+        /** Reads history after {@code since}; {@code first} is the subscription's registration on its first read. */
+        private void catchUp(StreamPosition since, @Nullable Registration first) {
             if (Thread.holdsLock(this)) {
                 later(() -> catchUp(since, first));
                 return;
@@ -589,7 +621,10 @@ public final class Hub implements BrokerListener, PresenceListener {
                     fail(failure);
                     return;
                 }
-                replay(page, first);
+                if (first != null) {
+                    first.read(page.top());
+                }
+                replay(page, first != null);
             });
         }
 
@@ -620,7 +655,7 @@ public final class Hub implements BrokerListener, PresenceListener {
                 last = message.position();
             }
             if (page.more()) {
-                catchUp(last, false);
+                catchUp(last, null);
                 return;
             }
             if (resume()) {

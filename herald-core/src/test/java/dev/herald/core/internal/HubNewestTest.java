@@ -23,9 +23,10 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A subscription at the newest position the hub fanned out to a channel (a long poll coming back with its answer's
- * cursor) goes live without reading history, and still misses nothing: see "Resuming at the newest" in {@link Hub}.
- * History reads are held in these tests, so a subscription that needed one would not start.
+ * A subscription at the newest position the hub knows of a channel (a long poll coming back with its answer's
+ * cursor, or polling again on a quiet channel) goes live without reading history, and still misses nothing: see
+ * "Resuming at the newest" in {@link Hub}. History reads are held in these tests, so a subscription that needed one
+ * would not start.
  */
 class HubNewestTest {
 
@@ -109,7 +110,44 @@ class HubNewestTest {
     }
 
     @Test
-    void aChannelNotYetFannedOutToIsReadFromHistory() throws Exception {
+    void theTopAFirstReadFoundLetsTheNextSubscriptionAtItStartWithoutReading() throws Exception {
+        StreamPosition one = publish("one");
+        StreamPosition two = publish("two");
+        RecordingSubscriber first = new RecordingSubscriber("first");
+        subscribe(one, first);
+        assertThat(first.takeMessage().payload().asText()).isEqualTo("two");
+        broker.holdReads();
+
+        RecordingSubscriber again = new RecordingSubscriber("again");
+        CompletableFuture<Subscription> started = hub.subscribe(CHANNEL, two, again);
+
+        assertThat(started).isCompleted();
+        assertThat(broker.heldReads()).isZero();
+        publish("three");
+        assertThat(again.takeMessage().payload().asText()).isEqualTo("three");
+        again.assertExhausted();
+    }
+
+    @Test
+    void aReadBySubscriptionRegisteredBeforeAnInterruptionWasReportedIsNotRecorded() throws Exception {
+        StreamPosition one = publish("one");
+        broker.holdReads();
+        CompletableFuture<Subscription> first = hub.subscribe(CHANNEL, null, new RecordingSubscriber("first"));
+        broker.interruptDelivery(CHANNEL);   // the held read may predate what the interruption lost
+        broker.releaseReads();
+        assertThat(first).succeedsWithin(10, TimeUnit.SECONDS);
+        broker.holdReads();
+
+        CompletableFuture<Subscription> second = hub.subscribe(CHANNEL, one, new RecordingSubscriber("second"));
+
+        assertThat(second).isNotDone();
+        assertThat(broker.heldReads()).isEqualTo(1);
+        broker.releaseReads();
+        assertThat(second).succeedsWithin(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aChannelNotYetFannedOutToNorReadIsReadFromHistory() throws Exception {
         StreamPosition one = publish("before anyone subscribed");
         broker.holdReads();
 
