@@ -94,6 +94,7 @@ public final class RedisBroker implements Broker, History {
     private final byte[] historySizeArg;
     private final byte[] historyAgeArg;
     private final byte[] metaTtlArg;
+    private final long metaTtlMillis;
     /** Guards every change to {@link #interest} and orders the SUBSCRIBE/UNSUBSCRIBE commands it issues. */
     private final Object interestLock = new Object();
     /** Channels this node has interest in; read without the lock by the fan-in path. */
@@ -119,7 +120,8 @@ public final class RedisBroker implements Broker, History {
         this.pubSub = pubSub;
         this.historySizeArg = ascii(Integer.toString(config.historySize()));
         this.historyAgeArg = ascii(Long.toString(config.historyAge().toMillis()));
-        this.metaTtlArg = ascii(Long.toString(config.effectiveMetaTtl().toMillis()));
+        this.metaTtlMillis = config.effectiveMetaTtl().toMillis();
+        this.metaTtlArg = ascii(Long.toString(metaTtlMillis));
         pubSub.addListener(new FanIn());
     }
 
@@ -196,6 +198,26 @@ public final class RedisBroker implements Broker, History {
                 throw new IllegalStateException("already started");
             }
             this.listener = listener;
+        }
+        long period = Math.max(100, metaTtlMillis / 4);
+        resources.eventExecutorGroup().scheduleWithFixedDelay(this::keepMetaOfInterest, period, period,
+                TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Renews the expiry of the meta hash of every channel this node has interest in. Reads and publishes renew it
+     * too, but a subscription that stays live reads nothing, nor does a returning long poll at the newest position
+     * (the hub's "Resuming at the newest"): without this, a channel watched for longer than the meta TTL with no
+     * publish would start a new epoch at its next publish, and every watcher would get {@code stream_restarted}.
+     * {@code PEXPIRE} never creates a key, so a channel whose meta is gone stays gone. Runs every quarter TTL.
+     */
+    private void keepMetaOfInterest() {
+        if (closed.get() || !commands.isOpen()) {
+            return;
+        }
+        RedisAsyncCommands<byte[], byte[]> async = commands.async();
+        for (ChannelId channel : interest.keySet()) {
+            async.pexpire(RedisKeys.bytes(keys.meta(channel)), metaTtlMillis);
         }
     }
 

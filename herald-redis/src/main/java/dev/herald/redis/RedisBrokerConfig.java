@@ -23,7 +23,8 @@ import static dev.herald.core.internal.Preconditions.requireArgument;
  * @param historySize      messages kept per channel, default {@value #DEFAULT_HISTORY_SIZE}; 0 keeps none (live only,
  *                         every resume is a {@code history_trimmed} reset)
  * @param historyAge       how long a message is kept, default one hour; also how long an idle channel's stream lives
- * @param metaTtl          how long a channel's epoch and offset counter outlive its last publish or read, default one
+ * @param metaTtl          how long a channel's epoch and offset counter outlive its last publish or read, or the last
+ *                         node with subscribers to it (each renews it every quarter of this), default one
  *                         day (never less than {@code historyAge}). Within it, an old cursor gets
  *                         {@code history_trimmed}; after it, the channel starts a new epoch and the cursor gets
  *                         {@code stream_restarted}. Bounds the keys a client creates by naming channels

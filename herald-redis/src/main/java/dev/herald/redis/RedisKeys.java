@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
  * <p>For a channel {@code news} and the default prefix {@code herald:}:
  * <ul>
  *   <li>{@code herald:{news}:meta} — a hash {@code {epoch, top}}: the channel's epoch and the offset of its last
- *       stored message. Expires {@code metaTtl} after the channel was last used.</li>
+ *       stored message. Expires {@code metaTtl} after the channel was last used or watched by a node.</li>
  *   <li>{@code herald:{news}:stream} — a stream of the retained messages; entry ids are {@code <offset>-0}, so a
  *       read after an offset is a seek, not a scan. Expires {@code historyAge} after the last publish.</li>
  *   <li>{@code herald:{news}:msg} — the pub/sub channel every message (and every presence change, as a frame

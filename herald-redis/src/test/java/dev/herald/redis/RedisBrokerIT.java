@@ -156,6 +156,31 @@ class RedisBrokerIT {
         assertThat(page.messages()).extracting(m -> m.payload().asText()).containsExactly("after");
     }
 
+    /**
+     * A node keeps the meta hash of each channel it has interest in from expiring, so watchers that read nothing
+     * (live subscriptions, long polls resuming at the newest position) do not see the channel start a new epoch;
+     * once no node has interest, it expires as before.
+     */
+    @Test
+    void theMetaOfAWatchedChannelOutlivesItsTtlAndExpiresOnceNobodyWatches() {
+        Duration ttl = Duration.ofMillis(1200);   // renewed every 300 ms: slack for a loaded machine
+        RedisBroker broker = broker(RedisBrokerConfig.builder(shared.uri()).historyAge(Duration.ofMillis(500))
+                .metaTtl(ttl), new Listener());
+        String meta = broker.keys().meta(CHANNEL);
+        await(broker.subscribe(CHANNEL));
+        StreamPosition one = publish(broker, "one");
+
+        long published = System.nanoTime();
+        eventually("two and a half meta TTLs pass", () -> {
+            assertThat(shared.cli("EXISTS", meta).trim()).as("the meta hash exists").isEqualTo("1");
+            return System.nanoTime() - published > ttl.toNanos() * 5 / 2;
+        });
+        assertThat(publish(broker, "two")).isEqualTo(one.at(2));
+
+        await(broker.unsubscribe(CHANNEL));
+        eventually("the meta hash expired", () -> shared.cli("EXISTS", meta).trim().equals("0"));
+    }
+
     @Test
     void aStreamLeftWithoutItsMetaIsDroppedSoOffsetsNeverRepeatInAnEpoch() {
         RedisBroker broker = broker(shared.uri());
