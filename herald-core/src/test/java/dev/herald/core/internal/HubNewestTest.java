@@ -52,6 +52,14 @@ class HubNewestTest {
         return hub.subscribe(CHANNEL, since, subscriber).get(10, TimeUnit.SECONDS);
     }
 
+    /** {@code started} waits for a history read: it starts only once the held read is released. */
+    private void assertWaitsForARead(CompletableFuture<Subscription> started) {
+        assertThat(started).isNotDone();
+        assertThat(broker.heldReads()).isEqualTo(1);
+        broker.releaseReads();
+        assertThat(started).succeedsWithin(10, TimeUnit.SECONDS);
+    }
+
     /** A subscription that stays open, so the channel is known to the hub and messages are fanned out. */
     private RecordingSubscriber watcher() throws Exception {
         RecordingSubscriber watcher = new RecordingSubscriber("watcher");
@@ -102,9 +110,7 @@ class HubNewestTest {
         RecordingSubscriber poll = new RecordingSubscriber("poll");
         CompletableFuture<Subscription> started = hub.subscribe(CHANNEL, one, poll);
 
-        assertThat(started).isNotDone();
-        assertThat(broker.heldReads()).isEqualTo(1);
-        broker.releaseReads();
+        assertWaitsForARead(started);
         assertThat(poll.takeMessage().payload().asText()).isEqualTo("two");
         poll.assertExhausted();
     }
@@ -140,10 +146,7 @@ class HubNewestTest {
 
         CompletableFuture<Subscription> second = hub.subscribe(CHANNEL, one, new RecordingSubscriber("second"));
 
-        assertThat(second).isNotDone();
-        assertThat(broker.heldReads()).isEqualTo(1);
-        broker.releaseReads();
-        assertThat(second).succeedsWithin(10, TimeUnit.SECONDS);
+        assertWaitsForARead(second);
     }
 
     @Test
@@ -153,20 +156,26 @@ class HubNewestTest {
 
         CompletableFuture<Subscription> started = hub.subscribe(CHANNEL, one, new RecordingSubscriber());
 
-        assertThat(started).isNotDone();
-        assertThat(broker.heldReads()).isEqualTo(1);
-        broker.releaseReads();
-        assertThat(started).succeedsWithin(10, TimeUnit.SECONDS);
+        assertWaitsForARead(started);
     }
 
-    @Test
-    void afterAnInterruptionASubscriptionAtTheNewestReadsWhatWasNeverFannedOut() throws Exception {
-        RecordingSubscriber watcher = watcher();
+    /**
+     * With a watcher live, publishes "one", then a message that is stored but never fanned out, as if delivery
+     * broke; returns the position of "one", the newest the hub saw.
+     */
+    private StreamPosition oneThenAMessageNeverFannedOut(RecordingSubscriber watcher) {
         StreamPosition one = publish("one");
         watcher.takeMessage();
         broker.lose(message -> true);
         publish("published while delivery was broken");
         broker.lose(message -> false);
+        return one;
+    }
+
+    @Test
+    void afterAnInterruptionASubscriptionAtTheNewestReadsWhatWasNeverFannedOut() throws Exception {
+        RecordingSubscriber watcher = watcher();
+        StreamPosition one = oneThenAMessageNeverFannedOut(watcher);
         broker.interruptDelivery(CHANNEL);
         watcher.takeMessage();
 
@@ -179,12 +188,7 @@ class HubNewestTest {
 
     @Test
     void aSubscriptionThatStartedAtTheNewestBeforeAnInterruptionWasReportedCatchesUpWithTheRest() throws Exception {
-        RecordingSubscriber watcher = watcher();
-        StreamPosition one = publish("one");
-        watcher.takeMessage();
-        broker.lose(message -> true);
-        publish("published while delivery was broken");
-        broker.lose(message -> false);
+        StreamPosition one = oneThenAMessageNeverFannedOut(watcher());
 
         RecordingSubscriber poll = new RecordingSubscriber("poll");
         subscribe(one, poll);
