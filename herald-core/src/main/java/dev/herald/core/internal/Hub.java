@@ -269,8 +269,8 @@ public final class Hub implements BrokerListener, PresenceListener {
 
     /**
      * A channel's subscriptions (a concurrent set, changed only under the channel's compute), its broker interest,
-     * whether it lingers empty (see "Concurrency" in the class comment), and the newest position fanned out to it
-     * (see "Resuming at the newest").
+     * whether it lingers empty (see "Concurrency" in the class comment), and the newest position known of it (see
+     * "Resuming at the newest").
      */
     private static final class ChannelSubscriptions {
         final Set<HubSubscription> subscriptions = ConcurrentHashMap.newKeySet();
